@@ -1,0 +1,1 @@
+"""Numba-accelerated core: pure functions on the arrays of a compiled region."""

@@ -1,0 +1,175 @@
+"""Reading and writing region files: strict on the way in, atomic on the way out."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .domain import FORMAT_VERSION, Region
+from .exceptions import InputError
+
+
+def read_region(path: str | os.PathLike[str]) -> Region:
+    """Reads and validates a region file.
+
+    Parameters
+    ----------
+    path
+        Path of a region JSON file.
+
+    Returns
+    -------
+    Region
+        The validated region.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, empty, not JSON, or not a valid region; the error
+        lists every problem with the record and field.
+    """
+    source = str(path)
+    text = _read_text(Path(path))
+    return parse_region(text, source)
+
+
+def parse_region(text: str, source: str = "<region>") -> Region:
+    """Parses and validates region JSON text; see `read_region`."""
+    if not text.strip():
+        raise InputError(source, ["the file is empty; expected a region JSON object"])
+    try:
+        return Region.model_validate_json(text)
+    except ValidationError as error:
+        if any(item["type"] == "json_invalid" for item in error.errors()):
+            raw = _load_json(text, source)  # raises with line and column
+        else:
+            raw = json.loads(text)
+        if not isinstance(raw, dict):
+            raise InputError(
+                source,
+                [
+                    f"expected a JSON object at the top level, found {type(raw).__name__}"
+                ],
+            ) from None
+        version = raw.get("format_version", FORMAT_VERSION)
+        if version != FORMAT_VERSION:
+            raise InputError(
+                source,
+                [
+                    f"format_version: unsupported version {version!r}; this carecap "
+                    f"reads version {FORMAT_VERSION!r}"
+                ],
+            ) from None
+        raise InputError(source, format_validation_error(error, raw)) from None
+
+
+def write_region(region: Region, path: str | os.PathLike[str]) -> None:
+    """Writes a region as JSON, atomically (temporary file, then rename).
+
+    Fields at their default value are left out to keep large regions small; the
+    format version is always written. The output is byte-identical for equal regions.
+    """
+    data = region.model_dump(mode="json", exclude_defaults=True)
+    data = {"format_version": region.format_version, **data}
+    write_text_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Writes ``text`` to ``path`` so that readers see the old file or the new one.
+
+    The text goes to a temporary file in the same directory, is flushed to disk and
+    then renamed over ``path``; a crash never leaves a half-written file behind.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def format_validation_error(error: ValidationError, raw: Any) -> list[str]:
+    """Turns a pydantic error into lines naming record (with its id) and field.
+
+    Parameters
+    ----------
+    error
+        The validation error.
+    raw
+        The parsed JSON the error refers to, used to look up record ids.
+
+    Returns
+    -------
+    list of str
+        One line per problem, e.g. ``staff[3] (id 'P3').desired_hours: ...``.
+    """
+    lines = []
+    for item in error.errors(include_url=False):
+        message = item["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        if not item["loc"]:
+            # Region-level checks already name record and field, one per line.
+            listed = [line for line in message.splitlines()[1:] if line]
+            lines.extend(listed or [message])
+            continue
+        lines.append(f"{_describe_location(item['loc'], raw)}: {message}")
+    return lines
+
+
+def _describe_location(loc: Sequence[int | str], raw: Any) -> str:
+    parts: list[str] = []
+    node = raw
+    for key in loc:
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+            node = node[key] if isinstance(node, list) and key < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                parts.append(f" (id {node['id']!r})")
+        else:
+            parts.append(f".{key}" if parts else str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return "".join(parts) or "(top level)"
+
+
+def _read_text(path: Path) -> str:
+    source = str(path)
+    if not path.exists():
+        raise InputError(source, ["no such file"])
+    if path.is_dir():
+        raise InputError(source, ["is a directory, expected a region JSON file"])
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            source,
+            [f"not UTF-8 text (byte {error.start}); expected a region JSON file"],
+        ) from None
+    except OSError as error:
+        raise InputError(source, [f"cannot be read: {error.strerror}"]) from None
+
+
+def _load_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            source,
+            [
+                f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+            ],
+        ) from None

@@ -14,6 +14,11 @@ from pydantic import ValidationError
 from .domain import FORMAT_VERSION, Region
 from .exceptions import InputError
 
+# mkstemp creates files readable by the owner only; finished files get the usual
+# permissions, as if written with open().
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 def read_region(path: str | os.PathLike[str]) -> Region:
     """Reads and validates a region file.
@@ -96,6 +101,7 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o666 & ~_UMASK)
         os.replace(tmp_name, target)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

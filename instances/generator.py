@@ -331,7 +331,9 @@ class _Builder:
     def _make_organisations(self) -> dict[str, float]:
         """Creates organisations; returns their target staff numbers."""
         sectors = self._sector_counts()
-        present = set(sectors)
+        # A list in a fixed order: iterating a set of str enums would follow the
+        # per-process hash seed and break reproducibility across runs.
+        present = [s for s in Sector if s in sectors]
         share_total = sum(P.SECTOR_STAFF_SHARE[s] for s in present)
         targets: dict[str, float] = {}
         for sector in present:
@@ -481,12 +483,9 @@ class _Builder:
             )
             desired = max(desired, contract)
         conditional = 0.0
-        if desired == contract and rng.random() < P.CONDITIONAL_EXTRA_SHARE / 0.77:
-            conditional = min(
-                P.MAX_CONTRACT_HOURS[sector] - contract,
-                _choice(rng, P.EXTRA_HOURS_WANTED),
-            )
-            conditional = max(0.0, conditional)
+        room = P.MAX_CONTRACT_HOURS[sector] - contract
+        if desired == contract and room > 0 and rng.random() < P.CONDITIONAL_GIVEN_ROOM:
+            conditional = min(room, _choice(rng, P.EXTRA_HOURS_WANTED))
         # Weekly hard maximum: room for rosters that vary around the contract and, for
         # those who want more, for a shift beyond their wish (penalised, not forbidden).
         max_hours = min(40.0, max(contract + 8.0, desired + 4.0))

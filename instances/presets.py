@@ -132,6 +132,10 @@ def wants_more_probability(contract_hours: float) -> float:
 CONDITIONAL_EXTRA_SHARE = 0.46
 """Share of all staff who would work more under conditions [S84]."""
 
+CONDITIONAL_GIVEN_ROOM = 0.74
+"""P(would work more under conditions) for someone who does not want more now and is
+below the contract cap: about 62 % of staff are, so 0.74 x 0.62 = 0.46 of all."""
+
 AGE_BANDS: dict[Sector, tuple[float, float, float]] = {
     Sector.VVT: (0.30, 0.41, 0.29),
     Sector.HOME_CARE: (0.30, 0.41, 0.29),
@@ -210,4 +214,6 @@ HOME_DISTANCE_SIGMA = 0.75
 
 MAX_TRAVEL_MEDIAN_KM = 20.0
 MAX_TRAVEL_SIGMA = 0.54
-"""Max travel distance: lognormal, median 20 km, P90 40 km (U, §7.6)."""
+"""Max travel distance: lognormal, median 20 km, P90 40 km (U, §7.6), raised to the
+road distance to the person's own ward plus 2 km where that is farther (nobody's own
+job is out of their range); the realised median is therefore about 26 km."""

@@ -1,0 +1,228 @@
+"""Plain-Python reference checker of the hard labour rules on a region's base roster.
+
+Written straight from `shared/domain.md` §7.4, one person at a time, with no shortcuts
+shared with the generator: it works from shift start/end instants and local times only.
+The generator tests use it to show that generated base rosters are legal; the kernel
+evaluator will be checked against it.
+
+Definitions (also in the README glossary):
+
+* consecutive nights: nights ending after 02:00 where each starts less than 24 h after
+  the previous one ends;
+* a run of consecutive shifts: shifts whose local start dates are consecutive days;
+* weekly rest (H8): for every shift end ``e``, a rest of at least 36 h starts within
+  [e, e + 7 x 24 h - 36 h], so that it lies inside the window [e, e + 7 x 24 h); the
+  rest after the last known shift is open-ended;
+* hours count in the ATW week (Monday 00:00 - Sunday 24:00) in which the shift starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from optimizer.anw import ShiftClass, classify_shift
+from optimizer.clock import TZ, to_utc
+from optimizer.domain import Employment, Region, Staff
+
+HOUR = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken hard rule: rule id, person, and what happened."""
+
+    rule: str
+    staff: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class _Worked:
+    cls: ShiftClass
+    in_horizon: bool
+    label: str
+
+
+def _person_shifts(region: Region, person: Staff, assignments: list[str]) -> list[_Worked]:
+    shifts = [
+        _Worked(
+            classify_shift(
+                to_utc(past.start),
+                to_utc(past.end),
+                past.unpaid_break_minutes,
+                region.holiday_dates,
+            ),
+            False,
+            f"carry-in {past.start.isoformat()}",
+        )
+        for past in person.history.recent_shifts
+    ]
+    shifts += [_Worked(region.shift_classes[s], True, s) for s in assignments]
+    return sorted(shifts, key=lambda w: w.cls.start)
+
+
+def check_base_roster(region: Region) -> list[Violation]:
+    """Returns every hard-rule violation in the region's (sickness-free) base roster."""
+    assigned = defaultdict(list)
+    for assignment in region.base_roster:
+        assigned[assignment.staff].append(assignment.shift)
+    found: list[Violation] = []
+    for person in region.staff:
+        found += _check_person(region, person, assigned.get(person.id, []))
+    return found
+
+
+def _check_person(region: Region, person: Staff, assignments: list[str]) -> list[Violation]:
+    rules = region.rules
+    out: list[Violation] = []
+
+    def flag(rule: str, detail: str) -> None:
+        out.append(Violation(rule, person.id, detail))
+
+    shifts = _person_shifts(region, person, assignments)
+    # H1: no overlap, one start per local date.
+    starts_per_day: dict[dt.date, int] = defaultdict(int)
+    for w in shifts:
+        starts_per_day[w.cls.start.astimezone(TZ).date()] += 1
+    for day, n in starts_per_day.items():
+        if n > 1:
+            flag("H1", f"{n} shifts start on {day}")
+    for a, b in zip(shifts, shifts[1:], strict=False):
+        if b.cls.start < a.cls.end:
+            flag("H1", f"{a.label} overlaps {b.label}")
+
+    for w in shifts:
+        if not w.in_horizon:
+            continue
+        hours = w.cls.elapsed_minutes / 60
+        if hours > rules.max_shift_hours:
+            flag("H2", f"{w.label} lasts {hours:g} h")
+        if w.cls.is_night and hours > rules.max_night_shift_hours:
+            flag("H3", f"night {w.label} lasts {hours:g} h")
+
+    # H4-H6: rest after each shift.
+    night_run = 0
+    for a, b in zip(shifts, shifts[1:], strict=False):
+        gap = b.cls.start - a.cls.end
+        night_run = night_run + 1 if a.cls.ends_after_0200 else 0
+        if a.cls.ends_after_0200:
+            continuing = b.cls.ends_after_0200 and gap < 24 * HOUR
+            if not continuing and night_run >= rules.night_series_length:
+                if gap < rules.rest_after_night_series_hours * HOUR:
+                    flag("H6", f"{gap / HOUR:g} h rest after {night_run} nights before {b.label}")
+            elif gap < rules.rest_after_night_hours * HOUR:
+                flag("H5", f"{gap / HOUR:g} h rest after night {a.label}")
+            if not continuing:
+                night_run = 0
+        elif gap < rules.min_rest_hours * HOUR:
+            flag("H4", f"{gap / HOUR:g} h rest before {b.label}")
+
+    # H7: runs of consecutive days with a night.
+    run: list[_Worked] = []
+    for w in shifts:
+        day = w.cls.start.astimezone(TZ).date()
+        if run and day - run[-1].cls.start.astimezone(TZ).date() == dt.timedelta(days=1):
+            run.append(w)
+        else:
+            run = [w]
+        if len(run) > rules.max_consecutive_shifts_with_night and any(x.cls.is_night for x in run):
+            flag("H7", f"run of {len(run)} shifts with a night ending {w.label}")
+
+    # H8: a 36 h rest within every 7 x 24 h window anchored at a shift end.
+    window = 7 * 24 * HOUR
+    need = rules.weekly_rest_hours * HOUR
+    for k, w in enumerate(shifts):
+        anchor = w.cls.end
+        if anchor + window <= region.horizon.start_instant:
+            continue
+        ok = False
+        for j in range(k, len(shifts)):
+            rest_start = shifts[j].cls.end
+            if rest_start > anchor + window - need:
+                break
+            rest_end = shifts[j + 1].cls.start if j + 1 < len(shifts) else None
+            if rest_end is None or rest_end - rest_start >= need:
+                ok = True
+                break
+        if not ok:
+            flag("H8", f"no {need / HOUR:g} h rest in the 7 x 24 h after {w.label}")
+
+    # H9, H11, H16: hours per ATW week and averaged windows, with carry-in.
+    horizon_start = region.horizon.start
+    week_hours: dict[int, float] = defaultdict(float)
+    week_nights: dict[int, int] = defaultdict(int)
+    for w in shifts:
+        if not w.in_horizon:
+            continue
+        week = (w.cls.start.astimezone(TZ).date() - horizon_start).days // 7
+        week_hours[week] += w.cls.paid_minutes / 60
+        week_nights[week] += int(w.cls.ends_after_0200)
+    prior_hours = list(person.history.weekly_hours)
+    prior_nights = list(person.history.weekly_nights)
+    weeks = region.horizon.weeks
+    timeline_hours = [0.0] * (15 - len(prior_hours)) + prior_hours + [week_hours[k] for k in range(weeks)]
+    timeline_nights = [0] * (15 - len(prior_nights)) + prior_nights + [week_nights[k] for k in range(weeks)]
+    for k in range(weeks):
+        hours = week_hours[k]
+        if hours > rules.max_week_hours + 1e-9:
+            flag("H9", f"{hours:g} h in week {k}")
+        if hours > person.max_hours + 1e-9:
+            flag("H16", f"{hours:g} h in week {k}, maximum {person.max_hours:g}")
+        end = 15 + k + 1
+        if sum(timeline_hours[end - 4 : end]) > 4 * rules.max_avg_hours_4w + 1e-9:
+            flag("H9", f"4-week average above {rules.max_avg_hours_4w:g} h ending week {k}")
+        nights_16 = sum(timeline_nights[end - 16 : end])
+        limit_16 = (
+            rules.max_avg_hours_16w_night_workers
+            if nights_16 >= rules.night_worker_threshold_16w
+            else rules.max_avg_hours_16w
+        )
+        if sum(timeline_hours[end - 16 : end]) > 16 * limit_16 + 1e-9:
+            flag("H11" if nights_16 >= rules.night_worker_threshold_16w else "H9", f"16-week average above {limit_16:g} h")
+        if nights_16 > rules.max_nights_16w:
+            flag("H10", f"{nights_16} nights in 16 weeks ending week {k}")
+
+    # H12: night exemption by age; H18: pregnancy.
+    home_org = region.organisation_by_id.get(person.organisation) if person.organisation else None
+    for w in shifts:
+        if not w.in_horizon:
+            continue
+        if (
+            w.cls.is_night
+            and home_org is not None
+            and person.age is not None
+            and person.age >= rules.night_exemption_age[home_org.sector]
+            and not person.night_opt_in
+        ):
+            flag("H12", f"night {w.label} at age {person.age}")
+        if person.pregnant and not person.irregular_opt_in and w.cls.anw_class.is_anw:
+            flag("H18", f"irregular shift {w.label}")
+
+    # Sundays: at least 13 free Sundays in 52 weeks.
+    sundays = sum(
+        1 for w in shifts if w.in_horizon and w.cls.start.astimezone(TZ).weekday() == 6
+    )
+    allowed = 52 - rules.min_free_sundays_52w
+    if person.history.sundays_worked_52w + sundays > allowed:
+        flag("SUN", f"{person.history.sundays_worked_52w + sundays} Sundays in 52 weeks")
+
+    # H15: travel from home to the ward (base roster at the home ward).
+    if person.home is not None and person.max_travel_km is not None:
+        for w in shifts:
+            if not w.in_horizon:
+                continue
+            ward = region.ward_by_id[region.shift_by_id[w.label].ward]
+            location = region.location_by_id[ward.location]
+            km = _km(person.home.latitude, person.home.longitude, location.latitude, location.longitude)
+            if km * region.costs.detour_factor > person.max_travel_km + 1e-9 and person.employment is not Employment.AGENCY:
+                flag("H15", f"{km:.1f} km to {w.label}")
+    return out
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from optimizer.anw import ShiftClass, classify_shift
@@ -66,16 +67,33 @@ def _person_shifts(region: Region, person: Staff, assignments: list[str]) -> lis
 
 def check_base_roster(region: Region) -> list[Violation]:
     """Returns every hard-rule violation in the region's (sickness-free) base roster."""
+    return check_roster(
+        region, [(a.staff, a.shift) for a in region.base_roster], sickness=False
+    )
+
+
+def check_roster(
+    region: Region, assignments: Iterable[tuple[str, str]], *, sickness: bool = True
+) -> list[Violation]:
+    """Returns every hard-rule violation of a roster given as (staff id, shift id) pairs.
+
+    Pass the worked base roster plus new assignments to check a solver's roster.
+    Qualification, induction, availability and travel are checked for every pair;
+    with ``sickness`` a shift on a sick day breaks H15 too (the sickness-free base
+    roster is checked without it).
+    """
     assigned = defaultdict(list)
-    for assignment in region.base_roster:
-        assigned[assignment.staff].append(assignment.shift)
+    for staff_id, shift_id in assignments:
+        assigned[staff_id].append(shift_id)
     found: list[Violation] = []
     for person in region.staff:
-        found += _check_person(region, person, assigned.get(person.id, []))
+        found += _check_person(region, person, assigned.get(person.id, []), sickness)
     return found
 
 
-def _check_person(region: Region, person: Staff, assignments: list[str]) -> list[Violation]:
+def _check_person(
+    region: Region, person: Staff, assignments: list[str], sickness: bool
+) -> list[Violation]:
     rules = region.rules
     out: list[Violation] = []
 
@@ -209,7 +227,33 @@ def _check_person(region: Region, person: Staff, assignments: list[str]) -> list
     if person.history.sundays_worked_52w + sundays > allowed:
         flag("SUN", f"{person.history.sundays_worked_52w + sundays} Sundays in 52 weeks")
 
-    # H15: travel from home to the ward (base roster at the home ward).
+    # H13 qualification, H14 induction, H15 availability (sickness included).
+    sick = [
+        (e.first_day, e.last_day)
+        for e in region.sickness
+        if sickness and e.staff == person.id
+    ]
+    windows = [(to_utc(w.start), to_utc(w.end)) for w in person.unavailability]
+    for w in shifts:
+        if not w.in_horizon:
+            continue
+        shift = region.shift_by_id[w.label]
+        if not any(region.can_fill(person, shift, r) for r in shift.requirements):
+            flag("H13", f"{person.level.value} meets no requirement of {w.label}")
+        ward = region.ward_by_id[shift.ward]
+        home_location = region.ward_by_id[person.ward].location if person.ward else None
+        if (
+            person.employment is not Employment.AGENCY
+            and ward.location != home_location
+            and ward.location not in person.inducted_locations
+        ):
+            flag("H14", f"not inducted at {ward.location} for {w.label}")
+        if any(a < w.cls.end and w.cls.start < b for a, b in windows):
+            flag("H15", f"unavailable during {w.label}")
+        if any(first <= shift.date <= last for first, last in sick):
+            flag("H15", f"sick on {shift.date} ({w.label})")
+
+    # H15: travel from home to the ward.
     if person.home is not None and person.max_travel_km is not None:
         for w in shifts:
             if not w.in_horizon:

@@ -1,0 +1,48 @@
+"""Numba options for every kernel, in one place.
+
+Kernels take their options from here and never hard-code them, so a test can check
+that no ``@njit`` in ``kernels/`` sets ``fastmath=`` or ``cache=`` itself.
+
+Environment variables (read at import):
+
+* ``CARECAP_NUMBA_CACHE`` (default ``1``): cache compiled kernels on disk next to the
+  sources, so only the first run pays for compilation;
+* ``CARECAP_NUMBA_PARALLEL`` (default ``1``): let kernels marked parallel use threads;
+* ``CARECAP_NUMBA_FASTMATH`` (default ``0``): allow reassociating floating-point
+  maths. Off by default: kernel results must equal the NumPy reference exactly.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off", ""}
+
+
+CACHE = _flag("CARECAP_NUMBA_CACHE", True)
+"""Whether compiled kernels are cached on disk."""
+
+PARALLEL = _flag("CARECAP_NUMBA_PARALLEL", True)
+"""Whether kernels marked parallel may run on several threads."""
+
+FASTMATH = _flag("CARECAP_NUMBA_FASTMATH", False)
+"""Whether kernels may reassociate floating-point maths (results then differ slightly)."""
+
+if FASTMATH:
+    warnings.warn(
+        "CARECAP_NUMBA_FASTMATH is on: kernel results may differ from the reference "
+        "in the last digits",
+        stacklevel=1,
+    )
+
+JIT_OPTIONS = {"cache": CACHE, "fastmath": FASTMATH, "nogil": True}
+"""Options for serial kernels: ``@njit(**JIT_OPTIONS)``."""
+
+PARALLEL_JIT_OPTIONS = {**JIT_OPTIONS, "parallel": PARALLEL}
+"""Options for kernels with ``prange`` loops: ``@njit(**PARALLEL_JIT_OPTIONS)``."""

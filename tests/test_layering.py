@@ -1,0 +1,52 @@
+"""Tests of the package layering and kernel conventions (style guide S1, S7)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "kernels").glob("*.py")), ids=lambda p: p.name)
+def test_kernels_import_only_numpy_and_numba(path):
+    """Tests that kernels import neither optimizer nor instances (one-way layering)."""
+    assert not _imports(path) & {"optimizer", "instances", "pandas", "pydantic", "ortools"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "kernels").glob("*.py")), ids=lambda p: p.name)
+def test_kernels_take_numba_options_from_config(path):
+    """Tests that no kernel hard-codes cache= or fastmath= (they come from _config)."""
+    if path.name == "_config.py":
+        return
+    text = path.read_text(encoding="utf-8")
+    assert "cache=" not in text
+    assert "fastmath=" not in text
+
+
+@pytest.mark.parametrize("package", ["optimizer", "kernels"])
+def test_library_code_does_not_print(package):
+    """Tests that library modules log instead of printing (the CLI prints)."""
+    for path in (ROOT / package).glob("*.py"):
+        if path.name == "cli.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        calls = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print"
+        ]
+        assert not calls, path.name

@@ -1,0 +1,356 @@
+"""Rosters of new assignments to open slots: the CSV format and its mapping to slots.
+
+A roster CSV has one row per filled or unfilled unit of open demand:
+
+``shift_id``
+    The shift.
+``staff_id``
+    The person who works it; empty for agency and uncovered rows.
+``type``
+    ``pool`` (flex-pool member), ``extra_hours`` (an employee working beyond the
+    contract), ``agency`` or ``uncovered``. Optional: derived from the person when
+    left out, ``uncovered`` when there is no person.
+
+Further columns (organisation, times, cost...) are ignored on reading, so a roster
+written by ``carecap solve`` can be read back as it is. Open slots of a shift that no
+row mentions are uncovered.
+
+Rows are matched to a shift's open slots by maximum bipartite matching on level,
+the ward's over-qualification rule and competence, as the base roster is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .clock import TZ
+from .compile import CompiledRegion
+from .domain import Employment, OpenSlot, Staff
+from .exceptions import InputError
+from .io import write_text_atomic
+
+UNCOVERED = -1
+"""``slot_assignee`` value of an open slot that nobody fills."""
+
+AGENCY = -2
+"""``slot_assignee`` value of an open slot filled by agency staff."""
+
+ASSIGNMENT_TYPES = ("pool", "extra_hours", "agency", "uncovered")
+REQUIRED_COLUMNS = ("shift_id", "staff_id")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One row of a roster file, as read (1-based ``line`` for messages)."""
+
+    line: int
+    shift_id: str
+    staff_id: str | None
+    kind: str
+
+
+def assignment_type(person: Staff) -> str:
+    """Returns the roster type of a person's new assignment."""
+    if person.employment is Employment.FLEX_POOL:
+        return "pool"
+    if person.employment is Employment.AGENCY:
+        return "agency"
+    return "extra_hours"
+
+
+def read_roster_rows(path: str | os.PathLike[str]) -> list[RosterRow]:
+    """Reads a roster CSV into rows, checking its columns and values.
+
+    Raises
+    ------
+    InputError
+        Naming the file, line and column of every problem.
+    """
+    source = str(path)
+    file = Path(path)
+    if not file.exists():
+        raise InputError(source, ["no such file"])
+    if file.is_dir():
+        raise InputError(source, ["is a directory, expected a roster CSV file"])
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(source, [f"not UTF-8 text (byte {error.start})"]) from None
+    if not text.strip():
+        raise InputError(source, ["the file is empty; expected a header line"])
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            source,
+            [
+                f"line 1: missing column(s) {', '.join(missing)}; found {', '.join(header) or 'none'}"
+            ],
+        )
+    rows, problems = [], []
+    for line, record in enumerate(reader, start=2):
+        record = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k}
+        shift_id = record.get("shift_id", "")
+        staff_id = record.get("staff_id", "") or None
+        kind = record.get("type", "").lower()
+        if not shift_id:
+            problems.append(f"line {line}, column shift_id: empty")
+            continue
+        if kind and kind not in ASSIGNMENT_TYPES:
+            problems.append(
+                f"line {line}, column type: {kind!r} is not one of {', '.join(ASSIGNMENT_TYPES)}"
+            )
+            continue
+        if kind in ("agency", "uncovered") and staff_id is not None:
+            problems.append(
+                f"line {line}, column staff_id: a {kind} row names no person"
+            )
+            continue
+        if kind in ("pool", "extra_hours") and staff_id is None:
+            problems.append(
+                f"line {line}, column staff_id: a {kind} row needs a person"
+            )
+            continue
+        rows.append(
+            RosterRow(
+                line, shift_id, staff_id, kind or ("" if staff_id else "uncovered")
+            )
+        )
+    if problems:
+        raise InputError(source, problems)
+    return rows
+
+
+def rows_to_slot_assignee(
+    compiled: CompiledRegion, rows: list[RosterRow], source: str = "<roster>"
+) -> np.ndarray:
+    """Maps roster rows to ``slot_assignee`` (staff index, `AGENCY` or `UNCOVERED`).
+
+    Raises
+    ------
+    InputError
+        For unknown ids, duplicate rows, a person on two overlapping shifts, a person
+        who cannot fill any open slot of the shift, or more rows than open slots.
+    """
+    region = compiled.region
+    slots_of: dict[str, list[int]] = defaultdict(list)
+    for k, slot in enumerate(region.open_slots):
+        slots_of[slot.shift].append(k)
+    problems: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
+    by_shift: dict[str, list[RosterRow]] = defaultdict(list)
+    for row in rows:
+        if row.shift_id not in region.shift_by_id:
+            problems.append(
+                f"line {row.line}, column shift_id: unknown shift {row.shift_id!r}"
+            )
+            continue
+        if row.staff_id is not None:
+            person = region.staff_by_id.get(row.staff_id)
+            if person is None:
+                problems.append(
+                    f"line {row.line}, column staff_id: unknown staff {row.staff_id!r}"
+                )
+                continue
+            key = (row.staff_id, row.shift_id)
+            if key in seen:
+                problems.append(
+                    f"line {row.line}: duplicate of line {seen[key]} "
+                    f"({row.staff_id} on {row.shift_id})"
+                )
+                continue
+            seen[key] = row.line
+            if row.kind and row.kind != assignment_type(person):
+                problems.append(
+                    f"line {row.line}, column type: {row.kind!r} does not match "
+                    f"{row.staff_id}'s employment ({person.employment.value})"
+                )
+                continue
+        by_shift[row.shift_id].append(row)
+    problems += _double_bookings(compiled, rows, seen)
+
+    assignee = np.full(len(region.open_slots), UNCOVERED, dtype=np.int64)
+    for shift_id, shift_rows in by_shift.items():
+        open_here = slots_of.get(shift_id, [])
+        worked = [r for r in shift_rows if r.kind != "uncovered"]
+        if len(worked) > len(open_here):
+            problems.append(
+                f"line {worked[len(open_here)].line}, column shift_id: shift {shift_id!r} "
+                f"has {len(open_here)} open slot(s) but {len(worked)} row(s) fill it"
+            )
+            continue
+        people = [r for r in worked if r.staff_id is not None]
+        agency = [r for r in worked if r.staff_id is None]
+        matched = _match(compiled, [region.open_slots[k] for k in open_here], people)
+        for row_pos, slot_pos in enumerate(matched):
+            row = people[row_pos]
+            if slot_pos < 0:
+                problems.append(
+                    f"line {row.line}, column staff_id: {row.staff_id} cannot fill any "
+                    f"remaining open slot of {shift_id} (level, competence or ward rule)"
+                )
+            else:
+                assignee[open_here[slot_pos]] = compiled.staff_index[row.staff_id]
+        # Agency fills the remaining slots, highest level first.
+        remaining = sorted(
+            (k for k in open_here if assignee[k] == UNCOVERED),
+            key=lambda k: -region.open_slots[k].level.rank,
+        )
+        for _, k in zip(agency, remaining, strict=False):
+            assignee[k] = AGENCY
+    if problems:
+        raise InputError(source, problems)
+    return assignee
+
+
+def _double_bookings(
+    compiled: CompiledRegion, rows: list[RosterRow], seen: dict[tuple[str, str], int]
+) -> list[str]:
+    """Returns a problem per row that puts a person on two overlapping shifts."""
+    region = compiled.region
+    intervals = region.shift_intervals
+    by_person: dict[str, list[tuple]] = defaultdict(list)
+    for (staff_id, shift_id), line in seen.items():
+        by_person[staff_id].append((*intervals[shift_id], line, shift_id))
+    for assignment in region.worked_roster:
+        if assignment.staff in by_person:
+            by_person[assignment.staff].append(
+                (*intervals[assignment.shift], 0, assignment.shift)
+            )
+    problems = []
+    for staff_id, spans in by_person.items():
+        spans.sort()
+        for (_, prev_end, prev_line, prev_shift), (
+            start,
+            _,
+            line,
+            shift_id,
+        ) in itertools.pairwise(spans):
+            if start < prev_end:
+                where = f"line {prev_line}" if prev_line else "the base roster"
+                problems.append(
+                    f"line {line or prev_line}: {staff_id} is assigned twice at once "
+                    f"({shift_id} overlaps {prev_shift} from {where})"
+                )
+    return problems
+
+
+def _match(
+    compiled: CompiledRegion, slots: list[OpenSlot], rows: list[RosterRow]
+) -> list[int]:
+    """Returns for each row the matched slot position, or -1 (Kuhn's algorithm)."""
+    region = compiled.region
+    if not rows:
+        return []
+    shift = region.shift_by_id[slots[0].shift] if slots else None
+    fits = []
+    for row in rows:
+        person = region.staff_by_id[row.staff_id]
+        fits.append(
+            [
+                k
+                for k, slot in enumerate(slots)
+                if shift is not None
+                and region.can_fill(person, shift, shift.requirements[slot.requirement])
+            ]
+        )
+    row_of_slot: dict[int, int] = {}
+
+    def augment(row: int, visited: set[int]) -> bool:
+        for k in fits[row]:
+            if k in visited:
+                continue
+            visited.add(k)
+            holder = row_of_slot.get(k)
+            if holder is None or augment(holder, visited):
+                row_of_slot[k] = row
+                return True
+        return False
+
+    for row in range(len(rows)):
+        augment(row, set())
+    matched = [-1] * len(rows)
+    for k, row in row_of_slot.items():
+        matched[row] = k
+    return matched
+
+
+def read_roster(compiled: CompiledRegion, path: str | os.PathLike[str]) -> np.ndarray:
+    """Reads a roster CSV for a compiled region; returns ``slot_assignee``.
+
+    Raises
+    ------
+    InputError
+        Naming the file and line of every problem (all of them at once).
+    """
+    return rows_to_slot_assignee(compiled, read_roster_rows(path), str(path))
+
+
+ROSTER_COLUMNS = (
+    "shift_id",
+    "staff_id",
+    "type",
+    "organisation",
+    "ward",
+    "level",
+    "start",
+    "end",
+    "paid_hours",
+    "anw_class",
+)
+
+
+def roster_records(
+    compiled: CompiledRegion, slot_assignee: np.ndarray
+) -> list[dict[str, str]]:
+    """Returns one record per open slot: who fills it (if anyone), where and when.
+
+    Times are ISO 8601 local times with their UTC offset; the person's staff id is the
+    only personal field.
+    """
+    region = compiled.region
+    records = []
+    for k, slot in enumerate(region.open_slots):
+        shift = region.shift_by_id[slot.shift]
+        cls = region.shift_classes[slot.shift]
+        who = int(slot_assignee[k])
+        if who >= 0:
+            person = region.staff[who]
+            staff_id, kind = person.id, assignment_type(person)
+        else:
+            staff_id, kind = "", ("agency" if who == AGENCY else "uncovered")
+        records.append(
+            {
+                "shift_id": slot.shift,
+                "staff_id": staff_id,
+                "type": kind,
+                "organisation": region.ward_organisation(shift.ward).id,
+                "ward": shift.ward,
+                "level": slot.level.value,
+                "start": cls.start.astimezone(TZ).isoformat(),
+                "end": cls.end.astimezone(TZ).isoformat(),
+                "paid_hours": f"{cls.paid_minutes / 60:g}",
+                "anw_class": cls.anw_class.value,
+            }
+        )
+    return records
+
+
+def write_roster(
+    compiled: CompiledRegion, slot_assignee: np.ndarray, path: str | os.PathLike[str]
+) -> None:
+    """Writes a roster CSV atomically (see the module docstring for the columns)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ROSTER_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(roster_records(compiled, slot_assignee))
+    write_text_atomic(path, buffer.getvalue())

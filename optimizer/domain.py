@@ -24,6 +24,7 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -47,6 +48,19 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^\S
 """Identifier: non-empty, no whitespace."""
 
 Hours = Annotated[float, Field(ge=0, le=168)]
+
+
+def _no_utc_offset(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise ValueError(
+            f"{value.isoformat()} has a UTC offset; give a local wall-clock time "
+            "(HH:MM) in Europe/Amsterdam"
+        )
+    return value
+
+
+LocalTime = Annotated[dt.time, AfterValidator(_no_utc_offset)]
+"""Local wall-clock time of day: naive, as pydantic would otherwise accept ``07:00Z``."""
 
 
 class Level(StrEnum):
@@ -223,8 +237,8 @@ class ShiftTemplate(_Record):
 
     id: Id
     name: str = ""
-    start: dt.time
-    end: dt.time
+    start: LocalTime
+    end: LocalTime
     unpaid_break_minutes: int = Field(default=0, ge=0, le=180)
 
     @field_validator("end")
@@ -482,8 +496,8 @@ class OrtBand(_Record):
     """
 
     days: Literal["weekday", "saturday", "sunday_holiday", "year_end_eve"]
-    start: dt.time
-    end: dt.time
+    start: LocalTime
+    end: LocalTime
     premium: float = Field(ge=0, le=2)
 
     @field_validator("end")
@@ -1177,15 +1191,16 @@ class _RegionChecker:
                     self.add(path, person.id, "ward", f"unknown ward {person.ward!r}")
                 elif (
                     person.organisation in ids["organisation"]
-                    and r.ward_organisation(person.ward).id != person.organisation
+                    and (ward_org := self._ward_organisation_id(person.ward, ids))
+                    is not None
+                    and ward_org != person.organisation
                 ):
                     self.add(
                         path,
                         person.id,
                         "ward",
                         f"ward {person.ward!r} belongs to organisation "
-                        f"{r.ward_organisation(person.ward).id!r}, not to the "
-                        f"employer {person.organisation!r}",
+                        f"{ward_org!r}, not to the employer {person.organisation!r}",
                     )
             elif person.employment is Employment.EMPLOYEE:
                 self.add(path, person.id, "ward", "required for employment 'employee'")
@@ -1198,6 +1213,20 @@ class _RegionChecker:
                         f"unknown location {location!r}",
                     )
             self._carry_in(path, person)
+
+    def _ward_organisation_id(
+        self, ward_id: str, ids: dict[str, set[str]]
+    ) -> str | None:
+        """Returns the organisation running a ward; None where the chain is broken.
+
+        A ward naming an unknown location, or a location naming an unknown
+        organisation, is reported by `_references`; it must not raise here.
+        """
+        location_id = self.region.ward_by_id[ward_id].location
+        if location_id not in ids["location"]:
+            return None
+        organisation_id = self.region.location_by_id[location_id].organisation
+        return organisation_id if organisation_id in ids["organisation"] else None
 
     def _carry_in(self, path: str, person: Staff) -> None:
         horizon_start = self.region.horizon.start_instant
@@ -1244,7 +1273,10 @@ class _RegionChecker:
             seen.add((assignment.staff, assignment.shift))
             shift = r.shift_by_id[assignment.shift]
             person = r.staff_by_id[assignment.staff]
-            if not any(r.can_fill(person, shift, req) for req in shift.requirements):
+            # A shift on an unknown ward is reported already; can_fill needs the ward.
+            if shift.ward in ids["ward"] and not any(
+                r.can_fill(person, shift, req) for req in shift.requirements
+            ):
                 self.add(
                     path,
                     who,

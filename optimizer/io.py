@@ -51,10 +51,7 @@ def parse_region(text: str, source: str = "<region>") -> Region:
     try:
         return Region.model_validate_json(text)
     except ValidationError as error:
-        if any(item["type"] == "json_invalid" for item in error.errors()):
-            raw = _load_json(text, source)  # raises with line and column
-        else:
-            raw = json.loads(text)
+        raw = _load_json(text, source)  # raises with line and column
         if not isinstance(raw, dict):
             raise InputError(
                 source,
@@ -133,6 +130,8 @@ def format_validation_error(error: ValidationError, raw: Any) -> list[str]:
             listed = [line for line in message.splitlines()[1:] if line]
             lines.extend(listed or [message])
             continue
+        if item["type"] in ("enum", "literal_error") and isinstance(item.get("input"), str):
+            message = f"{item['input']!r} is not allowed. {message}"
         lines.append(f"{_describe_location(item['loc'], raw)}: {message}")
     return lines
 
@@ -179,3 +178,5 @@ def _load_json(text: str, source: str) -> Any:
                 f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
             ],
         ) from None
+    except ValueError as error:  # e.g. an integer beyond Python's digit limit
+        raise InputError(source, [f"not valid JSON: {error}"]) from None

@@ -1,0 +1,199 @@
+"""Tests of the carecap command line: exit codes, stdout/stderr, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from instances import EXAMPLE_REGION
+from optimizer.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from tests.helpers import BAD_FILES, make_bad_file
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(capsys, *argv):
+    """Runs ``carecap argv`` in-process; returns exit code, stdout and stderr.
+
+    argparse ends --help and usage errors with SystemExit; its code is the exit code.
+    """
+    try:
+        code = main([str(arg) for arg in argv])
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_help_lists_the_subcommands(capsys):
+    """Tests that --help exits 0 and lists generate, validate and schema."""
+    code, out, _ = run(capsys, "--help")
+    assert code == EXIT_OK
+    for command in ("generate", "validate", "schema"):
+        assert command in out
+
+
+def test_validate_the_example(capsys):
+    """Tests that validate on the bundled example exits 0 and prints the summary."""
+    code, out, err = run(capsys, "validate", EXAMPLE_REGION)
+    assert code == EXIT_OK
+    assert f"{EXAMPLE_REGION}: valid" in out
+    assert "Region 'carecap-S-seed1'" in out
+    assert "open slots" in out
+    assert "Traceback" not in err
+
+
+def test_validate_json_prints_the_facts(capsys, example_region):
+    """Tests that validate --json prints the headline counts as JSON."""
+    code, out, _ = run(capsys, "validate", "--json", EXAMPLE_REGION)
+    assert code == EXIT_OK
+    facts = json.loads(out)
+    assert facts["name"] == example_region.name
+    assert facts["open_slots"] == len(example_region.open_slots)
+
+
+@pytest.mark.parametrize("name", list(BAD_FILES))
+def test_validate_bad_file_exits_2_without_traceback(capsys, tmp_path, name):
+    """Tests that validate on each bad file exits 2 with the message on stderr only."""
+    path = make_bad_file(tmp_path, name)
+    code, out, err = run(capsys, "validate", path)
+    assert code == EXIT_BAD_INPUT
+    assert out == ""
+    assert "Traceback" not in err
+    _, fragments = BAD_FILES[name]
+    assert err.startswith(f"{path}: ")
+    assert all(fragment in err for fragment in fragments), err
+
+
+def test_validate_reports_every_problem_on_stderr(capsys, tmp_path, tiny_data):
+    """Tests that validate prints one stderr line per problem, each naming the file."""
+    tiny_data["wards"][0]["location"] = "NOPE"
+    tiny_data["base_roster"][1]["shift"] = "NOPE"
+    path = tmp_path / "region.json"
+    path.write_text(json.dumps(tiny_data), encoding="utf-8")
+    code, _, err = run(capsys, "validate", path)
+    assert code == EXIT_BAD_INPUT
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert all(line.startswith(f"{path}: ") for line in lines)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param((), id="no-command"),
+        pytest.param(("frobnicate",), id="unknown-command"),
+        pytest.param(("validate",), id="validate-without-file"),
+        pytest.param(("generate", "--preset", "S"), id="generate-without-seed"),
+        pytest.param(
+            ("generate", "--preset", "XXL", "--seed", "1", "-o", "r.json"),
+            id="unknown-preset",
+        ),
+        pytest.param(
+            ("generate", "--preset", "S", "--seed", "x", "-o", "r.json"),
+            id="seed-not-int",
+        ),
+        pytest.param(
+            (
+                "generate",
+                "--preset",
+                "S",
+                "--seed",
+                "1",
+                "--weeks",
+                "7",
+                "-o",
+                "r.json",
+            ),
+            id="weeks-7",
+        ),
+    ],
+)
+def test_usage_errors_exit_2(capsys, argv):
+    """Tests that unknown subcommands and missing or bad arguments exit 2 with usage."""
+    code, out, err = run(capsys, *argv)
+    assert code == EXIT_BAD_INPUT
+    assert "usage: carecap" in err
+    assert "Traceback" not in err
+    assert out == ""
+
+
+def test_schema_prints_the_region_schema(capsys):
+    """Tests that schema prints a JSON Schema with the region's top-level properties."""
+    code, out, _ = run(capsys, "schema")
+    assert code == EXIT_OK
+    schema = json.loads(out)
+    assert {"format_version", "staff", "shifts", "horizon"} <= set(schema["properties"])
+
+
+def test_schema_output_file(capsys, tmp_path):
+    """Tests that schema -o writes the same schema to a file."""
+    path = tmp_path / "schema.json"
+    code, out, _ = run(capsys, "schema", "-o", path)
+    assert code == EXIT_OK
+    assert str(path) in out
+    _, printed, _ = run(capsys, "schema")
+    assert json.loads(path.read_text(encoding="utf-8")) == json.loads(printed)
+
+
+def test_schema_to_unwritable_path_exits_2(capsys, tmp_path):
+    """Tests that an output path under a plain file exits 2 without a traceback."""
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x", encoding="utf-8")
+    code, _, err = run(capsys, "schema", "-o", blocker / "schema.json")
+    assert code == EXIT_BAD_INPUT
+    assert "carecap: error:" in err
+    assert "Traceback" not in err
+
+
+def test_generate_then_validate(capsys, tmp_path):
+    """Tests that generate writes a region that validate accepts."""
+    path = tmp_path / "out" / "r.json"
+    code, out, err = run(capsys, "generate", "--preset", "S", "--seed", "3", "-o", path)
+    assert code == EXIT_OK, err
+    assert path.is_file()
+    assert f"wrote {path}" in out
+    code, out, _ = run(capsys, "validate", path)
+    assert code == EXIT_OK
+    assert "carecap-S-seed3" in out
+
+
+def test_generate_with_non_monday_start_exits_2(capsys, tmp_path):
+    """Tests that generate with a non-Monday --start exits 2 and writes nothing."""
+    path = tmp_path / "r.json"
+    code, _, err = run(
+        capsys,
+        "generate",
+        "--preset",
+        "S",
+        "--seed",
+        "3",
+        "--start",
+        "2026-03-24",
+        "-o",
+        path,
+    )
+    assert code == EXIT_BAD_INPUT
+    assert "Tuesday" in err and "Monday" in err
+    assert not path.exists()
+
+
+def test_module_entry_point_exits_2_on_bad_file(tmp_path):
+    """Tests that `python -m optimizer.cli validate` on a bad file exits 2 without traceback."""
+    path = make_bad_file(tmp_path, "truncated")
+    result = subprocess.run(
+        [sys.executable, "-m", "optimizer.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == EXIT_BAD_INPUT
+    assert "Traceback" not in result.stderr
+    assert "not valid JSON at line" in result.stderr
+    assert result.stdout == ""

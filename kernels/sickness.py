@@ -83,8 +83,8 @@ def _sick_mask(state, episodes_per_year, mu, sigma, num_days) -> tuple[np.uint64
         start = -LOOKBACK_DAYS + u * span
         state, z = _normal(state)
         length = min(math.exp(mu + sigma * z), MAX_EPISODE_DAYS)
-        first = max(0, int(math.floor(start)))
-        last = min(num_days - 1, int(math.floor(start + length)))
+        first = max(0, math.floor(start))
+        last = min(num_days - 1, math.floor(start + length))
         for day in range(first, last + 1):
             mask |= np.uint64(1) << np.uint64(day)
     return state, mask

@@ -16,7 +16,13 @@ from ._config import PARALLEL_JIT_OPTIONS
 
 @njit(**PARALLEL_JIT_OPTIONS)
 def _remaining_week_minutes(
-    fixed_ptr, fixed_shift, shift_week, shift_paid, num_horizon_shifts, week_cap, num_weeks
+    fixed_ptr,
+    fixed_shift,
+    shift_week,
+    shift_paid,
+    num_horizon_shifts,
+    week_cap,
+    num_weeks,
 ):
     num_staff = fixed_ptr.shape[0] - 1
     out = np.empty((num_staff, num_weeks), dtype=np.int64)
@@ -50,9 +56,9 @@ def remaining_week_minutes(arrays) -> np.ndarray:
     numpy.ndarray
         int64 array of shape (num_staff, num_weeks).
     """
-    week_cap = np.minimum(arrays.staff_max_minutes, arrays.rules.max_week_minutes).astype(
-        np.int64
-    )
+    week_cap = np.minimum(
+        arrays.staff_max_minutes, arrays.rules.max_week_minutes
+    ).astype(np.int64)
     return _remaining_week_minutes(
         arrays.fixed_ptr,
         arrays.fixed_shift,
@@ -125,7 +131,11 @@ def group_supply(
         ("slot_week", slot_week),
     ):
         if array.dtype != np.int64:
-            raise TypeError(f"{name} must be int64, got {array.dtype}; use .astype(np.int64)")
+            raise TypeError(
+                f"{name} must be int64, got {array.dtype}; use .astype(np.int64)"
+            )
     if slot_ptr.shape[0] != slot_group.shape[0] + 1:
         raise ValueError("slot_ptr must have one entry more than slot_group")
-    return _group_supply(slot_group, slot_ptr, staff_idx, slot_week, remaining, num_groups)
+    return _group_supply(
+        slot_group, slot_ptr, staff_idx, slot_week, remaining, num_groups
+    )

@@ -16,7 +16,9 @@ The checks, in the order `explain_ineligible` reports them (`CHECKS`):
 ``induction`` (H14)
     inducted at the shift's location (the home ward's location always counts).
 ``unavailable`` (H15)
-    no overlap with an unavailability window; sickness days are such windows.
+    no overlap with an unavailability window;
+``sick`` (H15)
+    not on sick leave on the day the shift starts;
 ``travel`` (H15)
     road distance home -> location (haversine x detour factor) within the person's
     maximum; no check (and 0 km) when the home is unknown.
@@ -99,6 +101,7 @@ CHECKS = (
     "competence",
     "induction",
     "unavailable",
+    "sick",
     "travel",
     "night_exemption",
     "irregular",
@@ -149,6 +152,7 @@ class EligibilityInputs(NamedTuple):
     staff_max_minutes: np.ndarray
     staff_night_allowed: np.ndarray
     staff_irregular_allowed: np.ndarray
+    staff_sick_days: np.ndarray
     staff_home_lat: np.ndarray
     staff_home_lon: np.ndarray
     staff_max_travel_km: np.ndarray
@@ -389,6 +393,8 @@ def _eligible_pairs(arrays, location_ptr, location_staff):
                 )
                 and (arrays.staff_night_allowed[person] or not is_night)
                 and (arrays.staff_irregular_allowed[person] or not irregular)
+                and (arrays.staff_sick_days[person] >> np.uint64(day)) & np.uint64(1)
+                == 0
                 and arrays.week_minutes[person, week] + paid
                 <= min(arrays.staff_max_minutes[person], arrays.max_week_minutes)
                 and not _overlaps_window(
@@ -561,6 +567,7 @@ _STAFF_FIELDS = {
     "staff_max_minutes": np.int64,
     "staff_night_allowed": np.bool_,
     "staff_irregular_allowed": np.bool_,
+    "staff_sick_days": np.uint64,
     "staff_home_lat": np.float64,
     "staff_home_lon": np.float64,
     "staff_max_travel_km": np.float64,
@@ -865,9 +872,11 @@ def explain_ineligible(
         )
         if window_start < end and start < window_end:
             reasons.append(
-                f"unavailable: absent or sick from minute {window_start} to {window_end}, "
+                f"unavailable: absent from minute {window_start} to {window_end}, "
                 f"overlapping the shift (H15)"
             )
+    if (int(a.staff_sick_days[staff]) >> int(a.shift_day[shift])) & 1:
+        reasons.append("sick: on sick leave on the day the shift starts (H15)")
 
     lat, lon = float(a.staff_home_lat[staff]), float(a.staff_home_lon[staff])
     if not (math.isnan(lat) or math.isnan(lon)):

@@ -26,7 +26,8 @@ The rule definitions are those of the README glossary and ``tests/reference_rule
   SUN worked Sundays in 52 weeks;
 * H13 qualification against the slot filled (level, exact level, competence), H14
   induction (agency staff exempt), H15 unavailability windows, which include
-  sickness days, and travel (agency staff exempt), for new assignments;
+  sick leave on the shift's start day, and travel (agency staff exempt), for new
+  assignments;
 * SUPPLY agency bookings per local day and level above the agency supply.
 
 Violations that only involve carry-in work are not reported: the history is given.
@@ -181,6 +182,7 @@ class _StaffLists(NamedTuple):
     unavailable_ptr: np.ndarray
     unavailable_start: np.ndarray
     unavailable_end: np.ndarray
+    staff_sick_days: np.ndarray
 
 
 class _Places(NamedTuple):
@@ -508,6 +510,12 @@ def _check_person_limits(
             ):
                 row = _emit(out, row, Rule.H15, person, a=s, slot=slot, span=0)
                 break
+        # Sick leave: no shift that starts on a sick day (as Region.worked_roster).
+        sick_bit = (
+            lists.staff_sick_days[person] >> np.uint64(shifts.shift_day[s])
+        ) & np.uint64(1)
+        if sick_bit != 0:
+            row = _emit(out, row, Rule.H15, person, a=s, slot=slot, span=2)
 
         if check_travel:
             lat, lon = places.location_lat[location], places.location_lon[location]
@@ -1110,8 +1118,10 @@ def _violation(compiled: CompiledLike, record: np.ndarray) -> Violation:
         detail = f"not inducted at location {compiled.location_ids[value]}"
     elif rule is Rule.H15:
         detail = (
-            "unavailable during the shift" if span == 0 else "beyond the travel limit"
-        )
+            "unavailable during the shift",
+            "beyond the travel limit",
+            "sick on the start day",
+        )[span]
     elif rule is Rule.H18:
         detail = "ANW shift for a person exempt from irregular shifts"
     elif rule is Rule.SUN:

@@ -74,7 +74,9 @@ def _seed_state(seed: int, sample: int, person: int) -> np.uint64:
 
 
 @njit(**JIT_OPTIONS)
-def _sick_mask(state, episodes_per_year, mu, sigma, num_days) -> tuple[np.uint64, np.uint64]:
+def _sick_mask(
+    state, episodes_per_year, mu, sigma, num_days
+) -> tuple[np.uint64, np.uint64]:
     mask = np.uint64(0)
     span = LOOKBACK_DAYS + num_days
     state, count = _poisson(state, episodes_per_year * span / 365.0)
@@ -91,7 +93,9 @@ def _sick_mask(state, episodes_per_year, mu, sigma, num_days) -> tuple[np.uint64
 
 
 @njit(**PARALLEL_JIT_OPTIONS)
-def _sample_sick_days(seed, first_sample, num_samples, episodes_per_year, mu, sigma, num_days):
+def _sample_sick_days(
+    seed, first_sample, num_samples, episodes_per_year, mu, sigma, num_days
+):
     num_people = mu.shape[0]
     out = np.zeros((num_samples, num_people), dtype=np.uint64)
     for sample in prange(num_samples):
@@ -111,7 +115,9 @@ def lognormal_mu(absence_rate: float, episodes_per_year: float, sigma: float) ->
     at a year is accounted for by bisection.
     """
     if not 0 <= absence_rate < 1:
-        raise ValueError(f"absence rate {absence_rate} not understood; give a share, e.g. 0.057")
+        raise ValueError(
+            f"absence rate {absence_rate} not understood; give a share, e.g. 0.057"
+        )
     if absence_rate == 0:
         return -math.inf
     mean_days = absence_rate * 365 / episodes_per_year

@@ -137,8 +137,8 @@ def capacity_analysis(
         "slots_without_candidates": int((candidates == 0).sum()),
         f"slots_with_fewer_than_{k}_candidates": len(thin),
         "median_candidates_per_slot": float(np.median(candidates)) if len(candidates) else 0.0,
-        "eligible_pairs": int(len(graph.staff_idx)),
-        "candidates": int(len(np.unique(graph.staff_idx))),
+        "eligible_pairs": len(graph.staff_idx),
+        "candidates": len(np.unique(graph.staff_idx)),
         "candidate_spare_hours": round(
             float(remaining[np.unique(graph.staff_idx)].sum() / 60), 2
         ),

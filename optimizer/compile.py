@@ -12,7 +12,9 @@ Conventions:
   order) and then every person's carry-in shifts, so fixed and past work is looked up
   the same way;
 * levels are ranks (N1 = 1 ... N6 = 6); competences are bits of an int64 mask;
-* ``-1`` means "none" in index arrays; ``inf`` means "no limit" in float arrays.
+* ``-1`` means "none" in index arrays; ``inf`` means "no limit" in float arrays;
+* sickness is a bit mask of horizon days per person: a sick person works no shift
+  that *starts* on a sick day (the same rule as `Region.worked_roster`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,11 @@ from .anw import AnwClass, ShiftClass, classify_shift
 from .clock import TZ, NonexistentLocalTime, local_dates, local_instant, to_utc
 from .domain import Employment, OrtBand, Preference, Region, Sector, Staff
 
-EMPLOYMENT_CODES = {Employment.EMPLOYEE: 0, Employment.FLEX_POOL: 1, Employment.AGENCY: 2}
+EMPLOYMENT_CODES = {
+    Employment.EMPLOYEE: 0,
+    Employment.FLEX_POOL: 1,
+    Employment.AGENCY: 2,
+}
 """Integer code of each employment type in ``staff_employment``."""
 
 ANW_CODES = {
@@ -90,7 +96,9 @@ class RegionArrays(NamedTuple):
     shift_ward: np.ndarray  # int64, -1 for carry-in shifts
     shift_location: np.ndarray  # int64, -1 for carry-in shifts
     shift_org: np.ndarray  # int64, -1 for carry-in shifts
-    shift_ort_minutes: np.ndarray  # float64 premium-weighted paid minutes (sum of p x m)
+    shift_ort_minutes: (
+        np.ndarray
+    )  # float64 premium-weighted paid minutes (sum of p x m)
     # -- demand and open slots ----------------------------------------------------
     req_shift: np.ndarray  # int64 shift of each requirement
     req_level: np.ndarray  # int64 level rank
@@ -122,12 +130,13 @@ class RegionArrays(NamedTuple):
     staff_preferences: np.ndarray  # int8 (num_staff, 4): day, evening, night, weekend
     staff_prior_week_minutes: np.ndarray  # int64 (num_staff, 15), oldest first
     staff_prior_week_nights: np.ndarray  # int64 (num_staff, 15), oldest first
+    staff_sick_days: np.ndarray  # uint64 bit d: sick on horizon day d
     staff_sundays_52w: np.ndarray  # int64
     inducted_ptr: np.ndarray  # int64 CSR over staff
     inducted_location: np.ndarray  # int64 (home location included)
     fixed_ptr: np.ndarray  # int64 CSR over staff: worked fixed and carry-in shifts
     fixed_shift: np.ndarray  # int64 shift indices, sorted by start per person
-    unavailable_ptr: np.ndarray  # int64 CSR over staff (sickness days included)
+    unavailable_ptr: np.ndarray  # int64 CSR over staff (sickness is staff_sick_days)
     unavailable_start: np.ndarray  # int64 minutes
     unavailable_end: np.ndarray  # int64 minutes
     # -- places ------------------------------------------------------------------------
@@ -216,7 +225,9 @@ def _ort_minutes(
     holidays = region.holiday_dates
     cuts = {start, end}
     for day in local_dates(start, end + dt.timedelta(days=1)):
-        for clock in {dt.time(0, 0)} | {b.start for b in bands} | {b.end for b in bands}:
+        for clock in (
+            {dt.time(0, 0)} | {b.start for b in bands} | {b.end for b in bands}
+        ):
             try:
                 instant = local_instant(day, clock)
             except NonexistentLocalTime:
@@ -234,7 +245,9 @@ def _ort_minutes(
     return total * paid / elapsed
 
 
-def _band_covers(band: OrtBand, local: dt.datetime, holidays: frozenset[dt.date]) -> bool:
+def _band_covers(
+    band: OrtBand, local: dt.datetime, holidays: frozenset[dt.date]
+) -> bool:
     day = local.date()
     weekday = day.weekday()
     if band.days == "weekday":
@@ -246,7 +259,11 @@ def _band_covers(band: OrtBand, local: dt.datetime, holidays: frozenset[dt.date]
     else:
         applies = day.month == 12 and day.day in (24, 31)
     clock = local.time()
-    return applies and band.start <= clock and (band.end == dt.time(0, 0) or clock < band.end)
+    return (
+        applies
+        and band.start <= clock
+        and (band.end == dt.time(0, 0) or clock < band.end)
+    )
 
 
 def compile_region(region: Region) -> CompiledRegion:
@@ -279,7 +296,9 @@ def compile_region(region: Region) -> CompiledRegion:
         | {r.competence for s in region.shifts for r in s.requirements if r.competence}
     )
     if len(competences) > MAX_COMPETENCES:
-        raise ValueError(f"at most {MAX_COMPETENCES} distinct competences are supported")
+        raise ValueError(
+            f"at most {MAX_COMPETENCES} distinct competences are supported"
+        )
     competence_bit = {name: k for k, name in enumerate(competences)}
 
     # -- shift table: horizon shifts, then carry-in shifts -------------------------------
@@ -292,7 +311,9 @@ def compile_region(region: Region) -> CompiledRegion:
         org = region.organisation_by_id[location.organisation]
         key = (shift.date, shift.template, org.sector)
         if key not in ort_memo:
-            ort_memo[key] = _ort_minutes(region, cls.start, cls.end, cls.paid_minutes, org.sector)
+            ort_memo[key] = _ort_minutes(
+                region, cls.start, cls.end, cls.paid_minutes, org.sector
+            )
         rows.append(
             (
                 cls,
@@ -350,11 +371,14 @@ def compile_region(region: Region) -> CompiledRegion:
     num_staff = len(region.staff)
     rules = region.rules
     staff_home_location = np.full(num_staff, -1, dtype=np.int64)
+    staff_sick_days = np.zeros(num_staff, dtype=np.uint64)
     inducted: list[list[int]] = []
     unavailable: list[list[tuple[int, int]]] = []
     sick_days: dict[str, list[tuple[dt.date, dt.date]]] = {}
     for episode in region.sickness:
-        sick_days.setdefault(episode.staff, []).append((episode.first_day, episode.last_day))
+        sick_days.setdefault(episode.staff, []).append(
+            (episode.first_day, episode.last_day)
+        )
     for k, person in enumerate(region.staff):
         locations = {location_index[loc] for loc in person.inducted_locations}
         if person.ward is not None:
@@ -366,14 +390,12 @@ def compile_region(region: Region) -> CompiledRegion:
             (_minutes(to_utc(w.start), origin), _minutes(to_utc(w.end), origin))
             for w in person.unavailability
         ]
-        for first, last in sick_days.get(person.id, ()):
-            windows.append(
-                (
-                    _minutes(local_instant(first, dt.time(0, 0)), origin),
-                    _minutes(local_instant(last + dt.timedelta(days=1), dt.time(0, 0)), origin),
-                )
-            )
         unavailable.append(sorted(windows))
+        for first, last in sick_days.get(person.id, ()):
+            lo = max(0, (first - start_date).days)
+            hi = min(region.horizon.days - 1, (last - start_date).days)
+            for day in range(lo, hi + 1):
+                staff_sick_days[k] |= np.uint64(1) << np.uint64(day)
 
     fixed_of: list[list[int]] = [list(c) for c in carry_in_of]
     staff_index = _index(staff_ids)
@@ -397,7 +419,9 @@ def compile_region(region: Region) -> CompiledRegion:
         hours = person.history.weekly_hours
         nights = person.history.weekly_nights
         if hours:
-            prior_minutes[k, CARRY_IN_WEEKS - len(hours) :] = [round(h * 60) for h in hours]
+            prior_minutes[k, CARRY_IN_WEEKS - len(hours) :] = [
+                round(h * 60) for h in hours
+            ]
         if nights:
             prior_nights[k, CARRY_IN_WEEKS - len(nights) :] = nights
 
@@ -432,7 +456,9 @@ def compile_region(region: Region) -> CompiledRegion:
         max_week_minutes=minutes(rules.max_week_hours),
         max_avg_minutes_4w=minutes(rules.max_avg_hours_4w),
         max_avg_minutes_16w=minutes(rules.max_avg_hours_16w),
-        max_avg_minutes_16w_night_workers=minutes(rules.max_avg_hours_16w_night_workers),
+        max_avg_minutes_16w_night_workers=minutes(
+            rules.max_avg_hours_16w_night_workers
+        ),
         max_nights_16w=rules.max_nights_16w,
         night_worker_threshold_16w=rules.night_worker_threshold_16w,
         max_sundays_52w=52 - rules.min_free_sundays_52w,
@@ -450,7 +476,9 @@ def compile_region(region: Region) -> CompiledRegion:
         shift_is_holiday=column(lambda r: r[0].is_holiday, np.bool_),
         shift_is_weekend=column(lambda r: r[0].is_weekend, np.bool_),
         shift_is_evening=column(lambda r: r[0].is_evening, np.bool_),
-        shift_is_sunday=column(lambda r: r[0].start.astimezone(TZ).weekday() == 6, np.bool_),
+        shift_is_sunday=column(
+            lambda r: r[0].start.astimezone(TZ).weekday() == 6, np.bool_
+        ),
         shift_anw=column(lambda r: ANW_CODES[r[0].anw_class], np.int8),
         shift_day=shift_day,
         shift_week=_frozen(np.floor_divide(shift_day, 7)),
@@ -463,7 +491,9 @@ def compile_region(region: Region) -> CompiledRegion:
         req_competence=_frozen(np.array([r[2] for r in req_rows], dtype=np.int64)),
         req_count=_frozen(np.array([r[3] for r in req_rows], dtype=np.int64)),
         req_exact_level=_frozen(np.array([r[4] for r in req_rows], dtype=np.bool_)),
-        slot_shift=_frozen(np.array([shift_index[s.shift] for s in slots], dtype=np.int64)),
+        slot_shift=_frozen(
+            np.array([shift_index[s.shift] for s in slots], dtype=np.int64)
+        ),
         slot_requirement=_frozen(slot_requirement),
         slot_level=_frozen(np.array([s.level.rank for s in slots], dtype=np.int64)),
         slot_competence=_frozen(
@@ -478,12 +508,17 @@ def compile_region(region: Region) -> CompiledRegion:
             else np.zeros(0, dtype=np.bool_)
         ),
         slot_cause=_frozen(
-            np.array([0 if s.cause.value == "vacancy" else 1 for s in slots], dtype=np.int8)
+            np.array(
+                [0 if s.cause.value == "vacancy" else 1 for s in slots], dtype=np.int8
+            )
         ),
         staff_level=_frozen(np.array([p.level.rank for p in people], dtype=np.int64)),
         staff_competences=_frozen(
             np.array(
-                [sum(1 << competence_bit[c] for c in set(p.competences)) for p in people],
+                [
+                    sum(1 << competence_bit[c] for c in set(p.competences))
+                    for p in people
+                ],
                 dtype=np.int64,
             )
         ),
@@ -491,31 +526,57 @@ def compile_region(region: Region) -> CompiledRegion:
             np.array([EMPLOYMENT_CODES[p.employment] for p in people], dtype=np.int8)
         ),
         staff_org=_frozen(
-            np.array([org_index[p.organisation] if p.organisation else -1 for p in people], dtype=np.int64)
+            np.array(
+                [org_index[p.organisation] if p.organisation else -1 for p in people],
+                dtype=np.int64,
+            )
         ),
         staff_ward=_frozen(
-            np.array([ward_index[p.ward] if p.ward else -1 for p in people], dtype=np.int64)
+            np.array(
+                [ward_index[p.ward] if p.ward else -1 for p in people], dtype=np.int64
+            )
         ),
         staff_home_location=_frozen(staff_home_location),
-        staff_contract_minutes=_frozen(np.array([minutes(p.contract_hours) for p in people], dtype=np.int64)),
-        staff_desired_minutes=_frozen(np.array([minutes(p.desired_hours) for p in people], dtype=np.int64)),
-        staff_max_minutes=_frozen(np.array([minutes(p.max_hours) for p in people], dtype=np.int64)),
-        staff_conditional_minutes=_frozen(
-            np.array([minutes(p.conditional_extra_hours) for p in people], dtype=np.int64)
+        staff_contract_minutes=_frozen(
+            np.array([minutes(p.contract_hours) for p in people], dtype=np.int64)
         ),
-        staff_night_allowed=_frozen(np.array([night_allowed(p) for p in people], dtype=np.bool_)),
+        staff_desired_minutes=_frozen(
+            np.array([minutes(p.desired_hours) for p in people], dtype=np.int64)
+        ),
+        staff_max_minutes=_frozen(
+            np.array([minutes(p.max_hours) for p in people], dtype=np.int64)
+        ),
+        staff_conditional_minutes=_frozen(
+            np.array(
+                [minutes(p.conditional_extra_hours) for p in people], dtype=np.int64
+            )
+        ),
+        staff_night_allowed=_frozen(
+            np.array([night_allowed(p) for p in people], dtype=np.bool_)
+        ),
         staff_irregular_allowed=_frozen(
-            np.array([not p.pregnant or p.irregular_opt_in for p in people], dtype=np.bool_)
+            np.array(
+                [not p.pregnant or p.irregular_opt_in for p in people], dtype=np.bool_
+            )
         ),
         staff_home_lat=_frozen(
-            np.array([p.home.latitude if p.home else math.nan for p in people], dtype=np.float64)
+            np.array(
+                [p.home.latitude if p.home else math.nan for p in people],
+                dtype=np.float64,
+            )
         ),
         staff_home_lon=_frozen(
-            np.array([p.home.longitude if p.home else math.nan for p in people], dtype=np.float64)
+            np.array(
+                [p.home.longitude if p.home else math.nan for p in people],
+                dtype=np.float64,
+            )
         ),
         staff_max_travel_km=_frozen(
             np.array(
-                [p.max_travel_km if p.max_travel_km is not None else math.inf for p in people],
+                [
+                    p.max_travel_km if p.max_travel_km is not None else math.inf
+                    for p in people
+                ],
                 dtype=np.float64,
             )
         ),
@@ -535,6 +596,7 @@ def compile_region(region: Region) -> CompiledRegion:
         ),
         staff_prior_week_minutes=_frozen(prior_minutes),
         staff_prior_week_nights=_frozen(prior_nights),
+        staff_sick_days=_frozen(staff_sick_days),
         staff_sundays_52w=_frozen(
             np.array([p.history.sundays_worked_52w for p in people], dtype=np.int64)
         ),
@@ -543,12 +605,23 @@ def compile_region(region: Region) -> CompiledRegion:
         fixed_ptr=fixed_ptr,
         fixed_shift=_frozen(np.array(fixed_flat, dtype=np.int64)),
         unavailable_ptr=unavailable_ptr,
-        unavailable_start=_frozen(np.array([w[0] for w in unavailable_flat], dtype=np.int64)),
-        unavailable_end=_frozen(np.array([w[1] for w in unavailable_flat], dtype=np.int64)),
-        location_lat=_frozen(np.array([loc.latitude for loc in region.locations], dtype=np.float64)),
-        location_lon=_frozen(np.array([loc.longitude for loc in region.locations], dtype=np.float64)),
+        unavailable_start=_frozen(
+            np.array([w[0] for w in unavailable_flat], dtype=np.int64)
+        ),
+        unavailable_end=_frozen(
+            np.array([w[1] for w in unavailable_flat], dtype=np.int64)
+        ),
+        location_lat=_frozen(
+            np.array([loc.latitude for loc in region.locations], dtype=np.float64)
+        ),
+        location_lon=_frozen(
+            np.array([loc.longitude for loc in region.locations], dtype=np.float64)
+        ),
         location_org=_frozen(
-            np.array([org_index[loc.organisation] for loc in region.locations], dtype=np.int64)
+            np.array(
+                [org_index[loc.organisation] for loc in region.locations],
+                dtype=np.int64,
+            )
         ),
         ward_location=_frozen(
             np.array([location_index[w.location] for w in region.wards], dtype=np.int64)

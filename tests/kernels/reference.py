@@ -121,6 +121,7 @@ def eligibility(
     competences = a.staff_competences[cand]
     night_ok = a.staff_night_allowed[cand]
     irregular_ok = a.staff_irregular_allowed[cand]
+    sick = a.staff_sick_days[cand]
     lat, lon = a.staff_home_lat[cand], a.staff_home_lon[cand]
     home_known = ~(np.isnan(lat) | np.isnan(lon))
     distance = np.where(
@@ -178,6 +179,8 @@ def eligibility(
         ok &= inducted[:, s_location[ks]].T
         ok &= night_ok[None, :] | ~s_night[ks, None]
         ok &= irregular_ok[None, :] | ~s_irregular[ks, None]
+        sick_bits = np.right_shift(sick[None, :], s_day[ks, None].astype(np.uint64))
+        ok &= (sick_bits & np.uint64(1)) == 0
         k, c = np.nonzero(ok)
         k = k + lo
         # Stage 2: the surviving pairs against windows, fixed shifts and hours.

@@ -291,7 +291,7 @@ CASES: dict[str, tuple[dict[str, Any], str, list[str]]] = {
         EARLY,
         ["unavailable"],
     ),
-    "sickness": ({"sick_days": ["2026-03-25"]}, EARLY, ["unavailable"]),
+    "sickness": ({"sick_days": ["2026-03-25"]}, EARLY, ["sick"]),
     "travel": (
         {
             "person": {

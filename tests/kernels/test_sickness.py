@@ -26,7 +26,9 @@ def test_same_seed_same_samples_and_chunks_agree():
     rates = np.full(50, 0.08)
     full = sample_sick_days(11, 40, rates, 14)
     np.testing.assert_array_equal(full, sample_sick_days(11, 40, rates, 14))
-    np.testing.assert_array_equal(full[10:20], sample_sick_days(11, 10, rates, 14, first_sample=10))
+    np.testing.assert_array_equal(
+        full[10:20], sample_sick_days(11, 10, rates, 14, first_sample=10)
+    )
     assert not np.array_equal(full, sample_sick_days(12, 40, rates, 14))
 
 

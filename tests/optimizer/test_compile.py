@@ -67,14 +67,14 @@ def test_staff_attributes(compiled):
             assert arrays.staff_home_location[k] in inducted
 
 
-def test_sickness_becomes_unavailability(compiled):
-    """Tests that a sick person's days are unavailable windows in the arrays."""
+def test_sickness_becomes_sick_days(compiled):
+    """Tests that a sick person's horizon days are set in their sick-day mask."""
     region, arrays = compiled.region, compiled.arrays
     episode = region.sickness[0]
-    k = compiled.staff_index[episode.staff]
-    starts = arrays.unavailable_start[arrays.unavailable_ptr[k] : arrays.unavailable_ptr[k + 1]]
-    first = max(episode.first_day, region.horizon.start)
-    assert any(s <= (first - region.horizon.start).days * 1440 + 60 for s in starts)
+    mask = int(arrays.staff_sick_days[compiled.staff_index[episode.staff]])
+    for day in range(region.horizon.days):
+        date = region.horizon.start + dt.timedelta(days=day)
+        assert bool(mask >> day & 1) == episode.covers(date)
 
 
 def test_ort_premium_of_a_hospital_night():

@@ -879,6 +879,25 @@ class Region(_Record):
                 )
         return tuple(slots)
 
+    @cached_property
+    def base_roster_requirements(self) -> dict[tuple[str, str], int]:
+        """Returns the requirement index each base-roster assignment covers.
+
+        Keys are (staff id, shift id); an assignment that covers no unit (the shift
+        is over-staffed) is absent. The matching is the one behind `open_slots`, so a
+        sick person's assignment opens exactly this requirement.
+        """
+        people_on = defaultdict(list)
+        for assignment in self.base_roster:
+            people_on[assignment.shift].append(self.staff_by_id[assignment.staff])
+        covered = {}
+        for shift in self.shifts:
+            people = people_on.get(shift.id, [])
+            units = _shift_units(shift)
+            for person_pos, unit in _match_units(self, shift, units, people).items():
+                covered[(people[person_pos].id, shift.id)] = units[unit]
+        return covered
+
     def can_fill(self, person: Staff, shift: Shift, requirement: Requirement) -> bool:
         """Returns whether a person's level and competences meet a requirement.
 
@@ -960,28 +979,33 @@ def _open_counts(
         if reuse is not None and shift.id not in changed:
             counts[shift.id] = reuse[shift.id]
             continue
-        units = [
-            index
-            for index, requirement in sorted(
-                enumerate(shift.requirements),
-                key=lambda item: (-item[1].level.rank, item[1].competence is None),
-            )
-            for _ in range(requirement.count)
-        ]
+        units = _shift_units(shift)
         matched = _match_units(region, shift, units, people_on.get(shift.id, []))
         open_per_requirement = [requirement.count for requirement in shift.requirements]
-        for unit in matched:
+        for unit in matched.values():
             open_per_requirement[units[unit]] -= 1
         counts[shift.id] = open_per_requirement
     return counts
 
 
+def _shift_units(shift: Shift) -> list[int]:
+    """Returns one requirement index per unit of demand, scarcest requirements first."""
+    return [
+        index
+        for index, requirement in sorted(
+            enumerate(shift.requirements),
+            key=lambda item: (-item[1].level.rank, item[1].competence is None),
+        )
+        for _ in range(requirement.count)
+    ]
+
+
 def _match_units(
     region: Region, shift: Shift, units: list[int], people: list[Staff]
-) -> list[int]:
-    """Returns the unit positions matched by a maximum bipartite matching (Kuhn)."""
+) -> dict[int, int]:
+    """Returns person position -> unit position of a maximum bipartite matching (Kuhn)."""
     if not people:
-        return []
+        return {}
     fits = [
         [
             person_idx
@@ -1005,7 +1029,7 @@ def _match_units(
 
     for unit in range(len(units)):
         augment(unit, set())
-    return sorted(unit_of_person.values())
+    return unit_of_person
 
 
 class _RegionChecker:

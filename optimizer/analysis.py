@@ -11,6 +11,8 @@ hours from `kernels.capacity`. No personal data appears in the output.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +20,10 @@ import numpy as np
 import pandas as pd
 
 from kernels.capacity import group_supply, remaining_week_minutes
+from kernels.eligibility import explain_ineligible
 
+from .anw import AnwClass
+from .clock import TZ
 from .compile import ANW_CODES, CompiledRegion
 
 if TYPE_CHECKING:
@@ -93,12 +98,10 @@ def capacity_analysis(
             "candidates": candidates,
         }
     )
-    if len(slots):
-        keys = slots[GROUP_COLUMNS].astype(str).agg("|".join, axis=1)
-        codes, uniques = pd.factorize(keys, sort=True)
-        num_groups = len(uniques)
-    else:
-        codes, num_groups = np.zeros(0, dtype=np.int64), 0
+    # Group numbers in sorted key order, the order of the groupby below. (Joining the
+    # keys into one string could merge two groups whose ids contain the separator.)
+    codes = slots.groupby(GROUP_COLUMNS, sort=True).ngroup().to_numpy(dtype=np.int64)
+    num_groups = int(codes.max()) + 1 if len(codes) else 0
     remaining = remaining_week_minutes(arrays)
     group_candidates, group_minutes = group_supply(
         np.asarray(codes, dtype=np.int64),
@@ -144,3 +147,191 @@ def capacity_analysis(
         ),
     }
     return CapacityReport(slots=slots, groups=groups, thin_slots=thin, totals=totals)
+
+
+def thinnest_groups(report: CapacityReport, n: int = 10) -> pd.DataFrame:
+    """Returns the ``n`` groups with the fewest candidates per open slot.
+
+    Ties are broken by the candidates' spare hours per open hour (fewer first), then
+    by open hours (more first), then by ward, date, ANW class and level.
+
+    Parameters
+    ----------
+    report
+        A `capacity_analysis` result.
+    n
+        How many groups to return.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of ``report.groups`` with two more columns, ``candidates_per_slot`` and
+        ``spare_hours_per_open_hour``, in thinness order (index reset).
+    """
+    groups = report.groups.assign(
+        candidates_per_slot=report.groups["distinct_candidates"]
+        / report.groups["open_slots"],
+        spare_hours_per_open_hour=report.groups["candidate_spare_hours"]
+        / report.groups["open_hours"].where(report.groups["open_hours"] > 0),
+    )
+    return (
+        groups.sort_values(
+            [
+                "candidates_per_slot",
+                "spare_hours_per_open_hour",
+                "open_hours",
+                *GROUP_COLUMNS,
+            ],
+            ascending=[True, True, False, True, True, True, True],
+            kind="mergesort",
+            na_position="last",
+        )
+        .head(n)
+        .reset_index(drop=True)
+    )
+
+
+def fixed_anw_shifts(compiled: CompiledRegion) -> np.ndarray:
+    """Returns each person's number of ANW shifts in their fixed horizon roster.
+
+    Fixed shifts are the worked base roster (carry-in shifts before the horizon are
+    not counted); ANW is every class but day.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 (num_staff,).
+    """
+    arrays = compiled.arrays
+    num_staff = len(arrays.staff_level)
+    owner = np.repeat(np.arange(num_staff, dtype=np.int64), np.diff(arrays.fixed_ptr))
+    shifts = arrays.fixed_shift
+    horizon = shifts < arrays.num_horizon_shifts
+    anw = np.zeros(len(shifts), dtype=bool)
+    anw[horizon] = arrays.shift_anw[shifts[horizon]] != ANW_CODES[AnwClass.DAY]
+    return np.bincount(owner[anw], minlength=num_staff).astype(np.int64)
+
+
+CANDIDATE_COLUMNS = [
+    "staff_id",
+    "employment",
+    "organisation",
+    "level",
+    "hours_left",
+    "travel_km",
+    "anw_shifts",
+    "cost",
+]
+"""Columns of `rank_candidates`."""
+
+
+def rank_candidates(
+    compiled: CompiledRegion,
+    graph: EligibilityGraph,
+    slot: int,
+    *,
+    remaining: np.ndarray | None = None,
+    anw_shifts: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Returns the people who may take an open slot, best first.
+
+    The order: most hours left to the weekly maximum in the shift's ATW week (fixed
+    work counted; the cap is the smaller of the person's maximum and the ATW 60 h),
+    then least travel, then fewest ANW shifts in the fixed horizon roster, then the
+    lowest cost of the pair, then staff id.
+
+    Parameters
+    ----------
+    compiled
+        The compiled region.
+    graph
+        Its eligibility graph.
+    slot
+        Open-slot index.
+    remaining, anw_shifts
+        `kernels.capacity.remaining_week_minutes` and `fixed_anw_shifts`, when the
+        caller ranks several slots and computes them once.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `CANDIDATE_COLUMNS`; hours left in hours, travel in km, cost in euros.
+    """
+    arrays = compiled.arrays
+    if not 0 <= slot < graph.num_slots:
+        raise IndexError(f"slot index {slot} is outside 0..{graph.num_slots - 1}")
+    if remaining is None:
+        remaining = remaining_week_minutes(arrays)
+    if anw_shifts is None:
+        anw_shifts = fixed_anw_shifts(compiled)
+    lo, hi = int(graph.slot_ptr[slot]), int(graph.slot_ptr[slot + 1])
+    people = graph.staff_idx[lo:hi]
+    week = int(arrays.shift_week[arrays.slot_shift[slot]])
+    staff = compiled.region.staff
+    table = pd.DataFrame(
+        {
+            "staff_id": [compiled.staff_ids[p] for p in people],
+            "employment": [staff[p].employment.value for p in people],
+            "organisation": [
+                compiled.organisation_ids[o] if o >= 0 else ""
+                for o in arrays.staff_org[people]
+            ],
+            "level": [f"N{int(level)}" for level in arrays.staff_level[people]],
+            "hours_left": remaining[people, week] / 60,
+            "travel_km": graph.travel_km[lo:hi],
+            "anw_shifts": anw_shifts[people],
+            "cost": graph.cost[lo:hi],
+        },
+        columns=CANDIDATE_COLUMNS,
+    )
+    return table.sort_values(
+        ["hours_left", "travel_km", "anw_shifts", "cost", "staff_id"],
+        ascending=[False, True, True, True, True],
+        kind="mergesort",
+    ).reset_index(drop=True)
+
+
+_INDEX_REF = re.compile(r"#(\d+)")
+_MINUTES = re.compile(r"minute (-?\d+) to (-?\d+)")
+
+
+def explain(compiled: CompiledRegion, staff: int, slot: int) -> list[str]:
+    """Returns why a person may not take an open slot, with ids; empty when eligible.
+
+    The reasons of `kernels.eligibility.explain_ineligible` (default candidate pool),
+    with shift, location and competence indices replaced by their ids (a carry-in
+    shift by its local start time) and minutes by local times.
+    """
+    arrays = compiled.arrays
+    origin = compiled.region.horizon.start_instant
+
+    def local(minutes: int) -> str:
+        moment = (origin + dt.timedelta(minutes=minutes)).astimezone(TZ)
+        return moment.strftime("%Y-%m-%d %H:%M")
+
+    def shift_name(match: re.Match[str]) -> str:
+        shift = int(match.group(1))
+        if shift < arrays.num_horizon_shifts:
+            return compiled.shift_ids[shift]
+        return f"(carry-in, started {local(int(arrays.shift_start[shift]))})"
+
+    reasons = []
+    for reason in explain_ineligible(arrays, staff, slot):
+        check = reason.split(":", 1)[0]
+        if check == "induction":
+            reason = _INDEX_REF.sub(
+                lambda m: compiled.location_ids[int(m.group(1))], reason
+            )
+        elif check == "competence":
+            reason = _INDEX_REF.sub(
+                lambda m: repr(compiled.competences[int(m.group(1))]), reason
+            )
+        elif check == "unavailable":
+            reason = _MINUTES.sub(
+                lambda m: f"{local(int(m.group(1)))} to {local(int(m.group(2)))}",
+                reason,
+            )
+        else:
+            reason = _INDEX_REF.sub(shift_name, reason)
+        reasons.append(reason)
+    return reasons

@@ -17,6 +17,8 @@ from instances import presets as P
 from instances.statistics import TARGETS, region_statistics
 from optimizer.anw import AnwClass
 from optimizer.domain import Employment, FixedAssignment, Sector
+from kernels.evaluate import UNCOVERED, evaluate_roster
+from optimizer.compile import compile_region
 from optimizer.io import write_region
 from tests.reference_rules import check_base_roster
 
@@ -89,6 +91,21 @@ def test_base_roster_is_legal(preset, seed, weeks, start):
     """Tests that generated base rosters break no hard rule, carry-in included."""
     region = generate_region(preset, seed, weeks=weeks, start=start)
     assert check_base_roster(region) == []
+
+
+@pytest.mark.parametrize(
+    ("preset", "seed", "weeks", "start"),
+    [
+        ("S", 2, 4, dt.date(2026, 10, 12)),
+        ("M", 2, None, None),
+    ],
+)
+def test_base_roster_passes_the_evaluator(preset, seed, weeks, start):
+    """Tests that the numba evaluator finds no violation in a sickness-free base roster."""
+    region = generate_region(preset, seed, weeks=weeks, start=start).replace(sickness=())
+    compiled = compile_region(region)
+    roster = np.full(len(region.open_slots), UNCOVERED, dtype=np.int64)
+    assert evaluate_roster(compiled, roster).violations == ()
 
 
 def test_reference_checker_catches_a_short_rest():

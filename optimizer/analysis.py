@@ -136,10 +136,14 @@ def capacity_analysis(
     totals = {
         "open_slots": len(slots),
         "open_hours": round(open_hours, 2),
-        "open_anw_hours": round(float(slots.loc[slots["anw_class"] != "day", "paid_hours"].sum()), 2),
+        "open_anw_hours": round(
+            float(slots.loc[slots["anw_class"] != "day", "paid_hours"].sum()), 2
+        ),
         "slots_without_candidates": int((candidates == 0).sum()),
         f"slots_with_fewer_than_{k}_candidates": len(thin),
-        "median_candidates_per_slot": float(np.median(candidates)) if len(candidates) else 0.0,
+        "median_candidates_per_slot": float(np.median(candidates))
+        if len(candidates)
+        else 0.0,
         "eligible_pairs": len(graph.staff_idx),
         "candidates": len(np.unique(graph.staff_idx)),
         "candidate_spare_hours": round(
@@ -327,10 +331,8 @@ def explain(compiled: CompiledRegion, staff: int, slot: int) -> list[str]:
                 lambda m: repr(compiled.competences[int(m.group(1))]), reason
             )
         elif check == "unavailable":
-            reason = _MINUTES.sub(
-                lambda m: f"{local(int(m.group(1)))} to {local(int(m.group(2)))}",
-                reason,
-            )
+            # When and why someone is absent is personal: say only that they are.
+            reason = "unavailable: absent during the shift (H15)"
         else:
             reason = _INDEX_REF.sub(shift_name, reason)
         reasons.append(reason)

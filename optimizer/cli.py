@@ -8,18 +8,29 @@ and logs to stderr; no personal data is ever logged.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import io
 import json
 import logging
+import math
 import sys
 import time
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .domain import Region
 from .exceptions import InputError
 from .io import read_region, write_region, write_text_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kernels.evaluate import Evaluation
+
+    from .compile import CompiledRegion
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -67,6 +78,16 @@ def _weeks(text: str) -> int:
     if not 1 <= weeks <= 6:
         raise argparse.ArgumentTypeError(f"weeks must be 1 to 6, got {weeks}")
     return weeks
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,6 +145,94 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sch.add_argument("-o", "--output", type=Path, help="write the schema to this file")
     sch.set_defaults(handler=_cmd_schema)
+
+    ev = sub.add_parser(
+        "evaluate",
+        help="check a roster against every hard rule and print its KPIs",
+        description=(
+            "Evaluate a roster CSV (new assignments to open slots) for a region: "
+            "coverage, costs, fairness and every broken hard rule. Exit 0 when clean, "
+            "1 when a rule is broken, 2 on bad input."
+        ),
+    )
+    ev.add_argument("region", type=Path, help="region JSON file")
+    ev.add_argument(
+        "roster", type=Path, help="roster CSV (columns shift_id, staff_id[, type])"
+    )
+    ev.add_argument(
+        "--json", action="store_true", help="print the evaluation as one JSON document"
+    )
+    ev.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="also write evaluation.json and violations.csv to this directory",
+    )
+    ev.set_defaults(handler=_cmd_evaluate)
+
+    an = sub.add_parser(
+        "analyze",
+        help="open demand against what the candidates can legally give",
+        description=(
+            "Capacity analysis: per open slot, how many candidates (flex pool and "
+            "employees wanting more hours) may legally take it; per ward x day x ANW "
+            "class x level, open hours against the candidates' spare hours."
+        ),
+    )
+    an.add_argument("region", type=Path, help="region JSON file")
+    an.add_argument(
+        "-k",
+        type=_positive,
+        default=3,
+        metavar="K",
+        help="list slots with fewer than K candidates as thin (default 3)",
+    )
+    an.add_argument(
+        "--json", action="store_true", help="print the summary as one JSON document"
+    )
+    an.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="write slots.csv, groups.csv, thin_slots.csv and summary.json here",
+    )
+    an.set_defaults(handler=_cmd_analyze)
+
+    ca = sub.add_parser(
+        "candidates",
+        help="who may legally take an open shift, best first",
+        description=(
+            "List the candidates who may legally take an open shift, ranked by hours "
+            "left to their weekly maximum (most first), travel, ANW shifts already "
+            "in their roster, then cost. A shift whose open slots need different "
+            "levels or competences gets one list per kind of slot."
+        ),
+    )
+    ca.add_argument("region", type=Path, help="region JSON file")
+    ca.add_argument(
+        "--shift",
+        required=True,
+        metavar="SHIFT_ID",
+        help="id of a shift with open slots",
+    )
+    ca.add_argument(
+        "--top",
+        type=_positive,
+        default=10,
+        metavar="K",
+        help="show at most K candidates per slot (default 10)",
+    )
+    ca.add_argument(
+        "--explain",
+        metavar="STAFF_ID",
+        help="say why this person may not take the shift, or that they may",
+    )
+    ca.add_argument(
+        "--json", action="store_true", help="print the result as one JSON document"
+    )
+    ca.set_defaults(handler=_cmd_candidates)
     return parser
 
 
@@ -157,6 +266,423 @@ def _cmd_schema(args: argparse.Namespace) -> int:
         write_text_atomic(args.output, text)
         print(f"wrote {args.output}")
     return EXIT_OK
+
+
+def _compile(path: Path) -> CompiledRegion:
+    from .compile import compile_region
+
+    started = time.perf_counter()
+    region = read_region(path)
+    compiled = compile_region(region)
+    log.info("read and compiled the region in %.2f s", time.perf_counter() - started)
+    return compiled
+
+
+def _json_safe(value: Any) -> Any:
+    """Returns ``value`` with NaN and infinite floats as None (strict JSON)."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):  # NumPy scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _dumps(document: Any) -> str:
+    return json.dumps(_json_safe(document), indent=2, allow_nan=False) + "\n"
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [_json_safe(record) for record in frame.to_dict(orient="records")]
+
+
+def _table(frame: pd.DataFrame, indent: str = "  ") -> str:
+    """Returns a DataFrame as aligned text, floats with two decimals."""
+    if frame.empty:
+        return f"{indent}(none)"
+    text = frame.to_string(index=False, float_format=lambda x: f"{x:.2f}")
+    return "\n".join(indent + line for line in text.splitlines())
+
+
+# -- evaluate -----------------------------------------------------------------------
+
+MAX_LISTED_VIOLATIONS = 50
+"""Violations listed on the console; the rest are counted (all are in --json, -o)."""
+
+
+def coverage(compiled: CompiledRegion, evaluation: Evaluation) -> dict[str, Any]:
+    """Returns slots and paid hours per slot status and ANW class, as plain data."""
+    import numpy as np
+
+    from kernels.evaluate import ANW_CLASSES, SLOT_STATUSES
+
+    arrays = compiled.arrays
+    counts = np.zeros((len(SLOT_STATUSES), len(ANW_CLASSES)), dtype=np.int64)
+    np.add.at(
+        counts,
+        (
+            evaluation.slot_status.astype(np.int64),
+            arrays.shift_anw[arrays.slot_shift].astype(np.int64),
+        ),
+        1,
+    )
+    result: dict[str, Any] = {}
+    for status, name in enumerate(SLOT_STATUSES):
+        minutes = evaluation.minutes_by_status[status]
+        result[name] = {
+            "slots": int(counts[status].sum()),
+            "hours": float(minutes.sum()) / 60,
+            "by_class": {
+                anw: {"slots": int(counts[status, c]), "hours": float(minutes[c]) / 60}
+                for c, anw in enumerate(ANW_CLASSES)
+            },
+        }
+    return result
+
+
+def evaluation_document(
+    compiled: CompiledRegion, evaluation: Evaluation, roster: Path
+) -> dict[str, Any]:
+    """Returns the evaluation as a JSON-ready document (ids only, no personal data)."""
+    return {
+        "region": compiled.region.name,
+        "roster": str(roster),
+        "clean": evaluation.is_clean(),
+        "summary": evaluation.summary(),
+        "coverage": coverage(compiled, evaluation),
+        "violations": [
+            {
+                "rule": v.rule,
+                "staff_id": v.staff,
+                "shifts": list(v.shifts),
+                "detail": v.detail,
+            }
+            for v in evaluation.violations
+        ],
+    }
+
+
+def _violations_csv(evaluation: Evaluation) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["rule", "staff_id", "shift_ids", "detail"])
+    for v in evaluation.violations:
+        writer.writerow([v.rule, v.staff or "", ";".join(v.shifts), v.detail])
+    return buffer.getvalue()
+
+
+def _print_evaluation(document: dict[str, Any]) -> None:
+    from kernels.evaluate import ANW_CLASSES
+
+    summary = document["summary"]
+    verdict = (
+        "clean (no hard rule broken)"
+        if document["clean"]
+        else f"{summary['violations']} violation(s)"
+    )
+    print(f"Roster {document['roster']} for region {document['region']!r}: {verdict}")
+    print()
+    head = f"  {'coverage':<10} {'slots':>6} {'hours':>9}" + "".join(
+        f" {name + ' h':>10}" for name in ANW_CLASSES
+    )
+    print(head)
+    for status, row in document["coverage"].items():
+        print(
+            f"  {status:<10} {row['slots']:>6} {row['hours']:>9.2f}"
+            + "".join(f" {row['by_class'][c]['hours']:>10.2f}" for c in ANW_CLASSES)
+        )
+    print()
+    print(
+        f"  costs      wage {summary['wage_cost']:.2f}, travel "
+        f"{summary['travel_cost']:.2f}, agency {summary['agency_cost']:.2f}, "
+        f"total {summary['total_cost']:.2f} EUR"
+    )
+    print(
+        f"  hours      {summary['new_hours']:.2f} h new work, "
+        f"{summary['beyond_contract_hours']:.2f} h above contracts (fixed and new work)"
+    )
+
+    def figure(key: str) -> str:
+        value = summary.get(key)
+        return "-" if value is None else f"{value:.2f}"
+
+    print(
+        "  fairness   ANW-share Gini: employees "
+        f"{figure('fairness_employee_gini')}, flex pool "
+        f"{figure('fairness_flex_pool_gini')}, agency {figure('fairness_agency_gini')}; "
+        f"part-timers' extra hours Gini {figure('fairness_part_time_extra_gini')}"
+    )
+    violations = document["violations"]
+    if not violations:
+        return
+    print()
+    print(f"Violations ({len(violations)}):")
+    rows = [
+        (v["rule"], v["staff_id"] or "-", ", ".join(v["shifts"]) or "-", v["detail"])
+        for v in violations[:MAX_LISTED_VIOLATIONS]
+    ]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+    for row in rows:
+        print(
+            "  "
+            + "  ".join(
+                cell.ljust(width) for cell, width in zip(row, widths, strict=False)
+            )
+            + "  "
+            + row[3]
+        )
+    rest = len(violations) - len(rows)
+    if rest > 0:
+        print(f"  ... and {rest} more (all are in --json and -o output)")
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from kernels.evaluate import evaluate_roster
+
+    from .roster import read_roster
+
+    compiled = _compile(args.region)
+    slot_assignee = read_roster(compiled, args.roster)
+    started = time.perf_counter()
+    evaluation = evaluate_roster(compiled, slot_assignee)
+    log.info(
+        "evaluated %d slot(s) in %.2f s: %d violation(s)",
+        len(slot_assignee),
+        time.perf_counter() - started,
+        len(evaluation.violations),
+    )
+    document = evaluation_document(compiled, evaluation, args.roster)
+    if args.output is not None:
+        write_text_atomic(args.output / "evaluation.json", _dumps(document))
+        write_text_atomic(args.output / "violations.csv", _violations_csv(evaluation))
+    if args.json:
+        sys.stdout.write(_dumps(document))
+    else:
+        _print_evaluation(document)
+        if args.output is not None:
+            print(
+                f"\nwrote {args.output / 'evaluation.json'}, {args.output / 'violations.csv'}"
+            )
+    return EXIT_OK if evaluation.is_clean() else EXIT_FINDINGS
+
+
+# -- analyze ------------------------------------------------------------------------
+
+THINNEST_GROUPS = 10
+"""Groups shown by ``analyze``."""
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from kernels.eligibility import eligibility
+
+    from .analysis import capacity_analysis, thinnest_groups
+
+    compiled = _compile(args.region)
+    started = time.perf_counter()
+    graph = eligibility(compiled.arrays)
+    report = capacity_analysis(compiled, graph, k=args.k)
+    log.info(
+        "eligibility and capacity analysis in %.2f s", time.perf_counter() - started
+    )
+    thinnest = thinnest_groups(report, THINNEST_GROUPS)
+    thin_key = f"slots_with_fewer_than_{args.k}_candidates"
+    summary = {
+        "region": compiled.region.name,
+        "k": args.k,
+        "totals": report.totals,
+        "thinnest_groups": _records(thinnest),
+    }
+    if args.output is not None:
+        for name, frame in (
+            ("slots.csv", report.slots),
+            ("groups.csv", report.groups),
+            ("thin_slots.csv", report.thin_slots),
+        ):
+            write_text_atomic(args.output / name, frame.to_csv(index=False))
+        write_text_atomic(args.output / "summary.json", _dumps(summary))
+    if args.json:
+        sys.stdout.write(_dumps(summary))
+        return EXIT_OK
+    totals = report.totals
+    print(f"Capacity of region {compiled.region.name!r}")
+    print()
+    width = max(len(key) for key in totals)
+    for key, value in totals.items():
+        print(f"  {key:<{width}}  {value}")
+    print()
+    print(
+        f"Thinnest {len(thinnest)} ward x day x class x level group(s) "
+        "(fewest candidates per open slot):"
+    )
+    shown = thinnest[
+        [
+            "ward",
+            "date",
+            "anw_class",
+            "level",
+            "open_slots",
+            "open_hours",
+            "distinct_candidates",
+            "candidate_spare_hours",
+        ]
+    ].rename(
+        columns={
+            "anw_class": "class",
+            "distinct_candidates": "candidates",
+            "candidate_spare_hours": "spare_hours",
+        }
+    )
+    print(_table(shown))
+    print()
+    print(
+        f"{totals[thin_key]} of {totals['open_slots']} open slot(s) have fewer than "
+        f"{args.k} candidate(s); {totals['slots_without_candidates']} have none."
+    )
+    if args.output is not None:
+        print(
+            f"wrote slots.csv, groups.csv, thin_slots.csv and summary.json to {args.output}"
+        )
+    return EXIT_OK
+
+
+# -- candidates ---------------------------------------------------------------------
+
+
+def _shift_slots(
+    compiled: CompiledRegion, shift_id: str, source: str
+) -> list[list[int]]:
+    """Returns the open slots of a shift grouped by kind (level, exact, competence).
+
+    Slots of one kind have the same candidates; groups come in slot order.
+    """
+    arrays = compiled.arrays
+    shift = compiled.shift_index.get(shift_id)
+    if shift is None:
+        raise InputError(source, [f"--shift: unknown shift {shift_id!r}"])
+    kinds: dict[tuple[int, bool, int], list[int]] = {}
+    for slot in (arrays.slot_shift == shift).nonzero()[0].tolist():
+        key = (
+            int(arrays.slot_level[slot]),
+            bool(arrays.slot_exact_level[slot]),
+            int(arrays.slot_competence[slot]),
+        )
+        kinds.setdefault(key, []).append(slot)
+    if not kinds:
+        raise InputError(
+            source,
+            [
+                f"--shift: shift {shift_id!r} has no open slots (the base roster covers it)"
+            ],
+        )
+    return list(kinds.values())
+
+
+def _slot_label(compiled: CompiledRegion, slot: int) -> str:
+    arrays = compiled.arrays
+    label = f"N{int(arrays.slot_level[slot])}"
+    if arrays.slot_exact_level[slot]:
+        label += " exactly"
+    bit = int(arrays.slot_competence[slot])
+    if bit >= 0:
+        label += f" with competence {compiled.competences[bit]!r}"
+    return label
+
+
+def _cmd_candidates(args: argparse.Namespace) -> int:
+    from kernels.capacity import remaining_week_minutes
+    from kernels.eligibility import eligibility
+
+    from .analysis import explain, fixed_anw_shifts, rank_candidates
+    from .clock import TZ
+
+    compiled = _compile(args.region)
+    source = str(args.region)
+    kinds = _shift_slots(compiled, args.shift, source)
+    person = None
+    if args.explain is not None:
+        person = compiled.staff_index.get(args.explain)
+        if person is None:
+            raise InputError(source, [f"--explain: unknown staff {args.explain!r}"])
+    started = time.perf_counter()
+    arrays = compiled.arrays
+    graph = eligibility(arrays)
+    remaining = remaining_week_minutes(arrays)
+    anw = fixed_anw_shifts(compiled)
+    lists = []
+    for slots in kinds:
+        slot = slots[0]
+        table = rank_candidates(
+            compiled, graph, slot, remaining=remaining, anw_shifts=anw
+        )
+        entry: dict[str, Any] = {
+            "slot": slot,
+            "requirement": _slot_label(compiled, slot),
+            "open_slots": len(slots),
+            "eligible": len(table),
+            "candidates": _records(table.head(args.top)),
+        }
+        if person is not None:
+            reasons = explain(compiled, person, slot)
+            ranked = table.index[table["staff_id"] == args.explain].tolist()
+            entry["explain"] = {
+                "staff_id": args.explain,
+                "eligible": not reasons,
+                "rank": ranked[0] + 1 if ranked else None,
+                "reasons": reasons,
+            }
+        lists.append(entry)
+    log.info("ranked candidates in %.3f s", time.perf_counter() - started)
+
+    region = compiled.region
+    shift = region.shift_by_id[args.shift]
+    cls = region.shift_classes[args.shift]
+    document = {
+        "shift_id": args.shift,
+        "ward": shift.ward,
+        "start": cls.start.astimezone(TZ).isoformat(),
+        "end": cls.end.astimezone(TZ).isoformat(),
+        "anw_class": cls.anw_class.value,
+        "slots": lists,
+    }
+    if args.json:
+        sys.stdout.write(_dumps(document))
+        return EXIT_OK
+    start, end = cls.start.astimezone(TZ), cls.end.astimezone(TZ)
+    print(
+        f"Shift {args.shift} (ward {shift.ward}, {start:%a %Y-%m-%d %H:%M}-{end:%H:%M}, "
+        f"{cls.anw_class.value})"
+    )
+    for entry in lists:
+        print()
+        print(
+            f"{entry['open_slots']} open slot(s) needing {entry['requirement']}: "
+            f"{entry['eligible']} eligible, showing {len(entry['candidates'])}"
+        )
+        print(_table(_candidate_frame(entry["candidates"])))
+        if "explain" in entry:
+            verdict = entry["explain"]
+            if verdict["eligible"]:
+                print(
+                    f"  {args.explain} is eligible (rank {verdict['rank']} of "
+                    f"{entry['eligible']})."
+                )
+            else:
+                print(f"  {args.explain} may not take it:")
+                for reason in verdict["reasons"]:
+                    print(f"    - {reason}")
+    return EXIT_OK
+
+
+def _candidate_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Returns candidate records as a DataFrame in `CANDIDATE_COLUMNS` order."""
+    import pandas as pd
+
+    from .analysis import CANDIDATE_COLUMNS
+
+    return pd.DataFrame(records, columns=CANDIDATE_COLUMNS)
 
 
 def region_facts(region: Region) -> dict[str, object]:

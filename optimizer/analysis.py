@@ -296,7 +296,6 @@ def rank_candidates(
 
 
 _INDEX_REF = re.compile(r"#(\d+)")
-_MINUTES = re.compile(r"minute (-?\d+) to (-?\d+)")
 
 
 def explain(compiled: CompiledRegion, staff: int, slot: int) -> list[str]:

@@ -233,7 +233,81 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the result as one JSON document"
     )
     ca.set_defaults(handler=_cmd_candidates)
+
+    si = sub.add_parser(
+        "simulate",
+        help="Monte-Carlo sickness weeks and flex-pool sizing",
+        description=(
+            "Sample sickness weeks, refill each greedily from the flex pool and the "
+            "part-timers who want more hours, and report mean, P50 and P95 of agency "
+            "and uncovered hours for each flex-pool size."
+        ),
+    )
+    si.add_argument("region", type=Path, help="region JSON file")
+    si.add_argument(
+        "--absence-rate",
+        type=_absence,
+        default="sector",
+        metavar="R",
+        help="share of days sick: a number (0.057), 'sector' (VVT 8.5 %%, GHZ 7.5 %%, "
+        "GGZ 6.7 %%, hospital 5.6 %%; the default) or 'national' (5.7 %%)",
+    )
+    si.add_argument(
+        "--samples",
+        type=_positive,
+        default=1000,
+        help="sampled horizons (default 1000)",
+    )
+    si.add_argument(
+        "--pool-sizes",
+        type=_sizes,
+        metavar="A,B,C",
+        help="flex-pool sizes to compare (default: the region's own pool)",
+    )
+    si.add_argument("--seed", type=int, required=True, help="random seed")
+    si.add_argument(
+        "--target-p95-uncovered",
+        type=float,
+        metavar="HOURS",
+        help="also report the smallest pool whose P95 uncovered hours are at most this",
+    )
+    si.add_argument("--workers", type=_positive, help="threads (default: all cores)")
+    si.add_argument("--json", action="store_true", help="print the result as JSON")
+    si.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="write simulation.csv and simulation.json here",
+    )
+    si.set_defaults(handler=_cmd_simulate)
     return parser
+
+
+def _absence(text: str) -> float | str:
+    if text in ("sector", "national"):
+        return text
+    try:
+        rate = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a rate; give e.g. 0.057, 'sector' or 'national'"
+        ) from None
+    if not 0 <= rate < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a share between 0 and 1")
+    return rate
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of whole numbers"
+        ) from None
+    if not sizes or min(sizes) < 0:
+        raise argparse.ArgumentTypeError("pool sizes must be whole numbers >= 0")
+    return sizes
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -707,6 +781,80 @@ def region_facts(region: Region) -> dict[str, object]:
         "open_slots": len(region.open_slots),
         "open_hours_by_class": {k: round(v, 2) for k, v in sorted(open_hours.items())},
     }
+
+
+# -- simulate -----------------------------------------------------------------------
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from .simulate import NATIONAL_ABSENCE_RATE, simulate
+
+    region = read_region(args.region)
+    absence = {"sector": None, "national": NATIONAL_ABSENCE_RATE}.get(
+        args.absence_rate, args.absence_rate
+    )
+    started = time.perf_counter()
+    try:
+        result = simulate(
+            region,
+            samples=args.samples,
+            seed=args.seed,
+            pool_sizes=args.pool_sizes,
+            absence=absence,
+            workers=args.workers,
+        )
+    except ValueError as error:  # e.g. a larger pool in a region without one
+        print(f"{args.region}: --pool-sizes: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    log.info("simulated in %.2f s", time.perf_counter() - started)
+    frame = result.to_frame()
+    recommended = (
+        result.smallest_pool(args.target_p95_uncovered)
+        if args.target_p95_uncovered is not None
+        else None
+    )
+    document = {
+        "region": region.name,
+        "samples": result.samples,
+        "seed": result.seed,
+        "absence": result.absence,
+        "outcomes": _records(frame),
+        "target_p95_uncovered_hours": args.target_p95_uncovered,
+        "smallest_pool_meeting_target": recommended,
+    }
+    if args.output is not None:
+        write_text_atomic(args.output / "simulation.csv", frame.to_csv(index=False))
+        write_text_atomic(args.output / "simulation.json", _dumps(document))
+    if args.json:
+        sys.stdout.write(_dumps(document))
+        return EXIT_OK
+    print(
+        f"Sickness simulation of region {region.name!r}: {result.samples} sampled "
+        f"horizon(s) per pool size, absence {result.absence}, seed {result.seed}"
+    )
+    shown = frame[
+        [
+            "pool_size",
+            "open_hours_mean",
+            "agency_hours_p50",
+            "agency_hours_p95",
+            "uncovered_hours_p50",
+            "uncovered_hours_p95",
+        ]
+    ]
+    print(_table(shown))
+    if args.target_p95_uncovered is not None:
+        if recommended is None:
+            print(
+                f"No pool size tried keeps P95 uncovered hours at or below "
+                f"{args.target_p95_uncovered:g}."
+            )
+        else:
+            print(
+                f"Smallest pool with P95 uncovered hours <= "
+                f"{args.target_p95_uncovered:g}: {recommended}"
+            )
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

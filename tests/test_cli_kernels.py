@@ -25,7 +25,7 @@ from optimizer.analysis import (
     thinnest_groups,
 )
 from optimizer.anw import AnwClass
-from optimizer.cli import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
+from optimizer.cli import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, main
 from optimizer.compile import compile_region
 from optimizer.domain import Employment
 from tests.helpers import parse
@@ -583,3 +583,54 @@ def test_candidates_requires_shift(capsys):
     code, _, err = run(capsys, "candidates", EXAMPLE_REGION)
     assert code == EXIT_BAD_INPUT
     assert "--shift" in err
+
+
+# -- simulate ---------------------------------------------------------------------------
+
+
+def test_simulate_reports_each_pool_size(capsys, tmp_path):
+    """Tests that simulate prints a row per pool size and writes its files."""
+    code = main(
+        [
+            "simulate",
+            str(EXAMPLE_REGION),
+            "--samples",
+            "40",
+            "--pool-sizes",
+            "0,6",
+            "--seed",
+            "3",
+            "--target-p95-uncovered",
+            "1e6",
+            "-o",
+            str(tmp_path),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Smallest pool with P95 uncovered hours" in out
+    document = json.loads((tmp_path / "simulation.json").read_text())
+    assert [row["pool_size"] for row in document["outcomes"]] == [0, 6]
+    assert document["smallest_pool_meeting_target"] == 0
+    header = (tmp_path / "simulation.csv").read_text().splitlines()[0]
+    assert "uncovered_hours_p95" in header
+
+
+def test_simulate_json_is_reproducible(capsys):
+    """Tests that the same seed prints the same JSON twice."""
+    argv = ["simulate", str(EXAMPLE_REGION), "--samples", "20", "--seed", "9", "--json"]
+    assert main(argv) == 0
+    first = capsys.readouterr().out
+    assert main(argv) == 0
+    assert capsys.readouterr().out == first
+
+
+@pytest.mark.parametrize(
+    "extra", [["--absence-rate", "abc"], ["--absence-rate", "1.5"], ["--pool-sizes", "a,b"]]
+)
+def test_simulate_rejects_bad_options(capsys, extra):
+    """Tests that bad simulate options exit 2 with a message and no traceback."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["simulate", str(EXAMPLE_REGION), "--seed", "1", *extra])
+    assert exit_info.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err

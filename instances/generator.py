@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from kernels.sickness import lognormal_mu
 from optimizer.anw import ShiftClass, classify_shift
 from optimizer.clock import local_instant, shift_interval, to_utc
 from optimizer.domain import (
@@ -234,26 +235,6 @@ def _age(sector: Sector, rng: np.random.Generator) -> int:
     band = int(rng.choice(3, p=np.array(P.AGE_BANDS[sector])))
     low, high = ((18, 34), (35, 54), (55, 67))[band]
     return int(rng.integers(low, high + 1))
-
-
-def _sick_duration_mu(mean_days: float, sigma: float, cap_days: float) -> float:
-    """Returns the lognormal mu whose mean, truncated at ``cap_days``, is ``mean_days``."""
-
-    def truncated_mean(mu: float) -> float:
-        cdf = lambda z: 0.5 * (1 + math.erf(z / math.sqrt(2)))  # noqa: E731
-        log_cap = math.log(cap_days)
-        return math.exp(mu + sigma**2 / 2) * cdf((log_cap - mu - sigma**2) / sigma) + (
-            cap_days * (1 - cdf((log_cap - mu) / sigma))
-        )
-
-    lo, hi = -5.0, 6.0
-    for _ in range(80):
-        mid = (lo + hi) / 2
-        if truncated_mean(mid) < mean_days:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
 
 
 # ---------------------------------------------------------------------------
@@ -862,8 +843,11 @@ class _Builder:
                 continue
             sector = self.staff_sector[k]
             if sector not in mu_cache:
-                mean = P.ABSENCE_RATE[sector] * 365 / P.SICK_EPISODES_PER_YEAR
-                mu_cache[sector] = _sick_duration_mu(mean, P.SICK_DURATION_SIGMA, 365)
+                mu_cache[sector] = lognormal_mu(
+                    P.ABSENCE_RATE[sector],
+                    P.SICK_EPISODES_PER_YEAR,
+                    P.SICK_DURATION_SIGMA,
+                )
             n = rng.poisson(P.SICK_EPISODES_PER_YEAR * (lookback + horizon_days) / 365)
             starts = rng.uniform(-lookback, horizon_days, size=n)
             lengths = np.minimum(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from optimizer.domain import Level, Sector
+from optimizer.simulate import SECTOR_ABSENCE_RATE
 
 
 @dataclass(frozen=True)
@@ -148,13 +149,7 @@ AGE_BANDS: dict[Sector, tuple[float, float, float]] = {
 NIGHT_OPT_IN_SHARE = 0.20
 """Share of night-exempt staff who opt in to nights anyway (U)."""
 
-ABSENCE_RATE: dict[Sector, float] = {
-    Sector.VVT: 0.085,
-    Sector.HOME_CARE: 0.085,
-    Sector.GHZ: 0.075,
-    Sector.GGZ: 0.067,
-    Sector.HOSPITAL: 0.056,
-}
+ABSENCE_RATE: dict[Sector, float] = SECTOR_ABSENCE_RATE
 """Sickness absence: share of base-roster hours lost [S87][S90]."""
 
 SICK_EPISODES_PER_YEAR = 1.35

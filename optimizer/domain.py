@@ -1014,22 +1014,33 @@ def _match_units(
         ]
         for requirement in units
     ]
-    unit_of_person: dict[int, int] = {}
+    # Matched from the units' side: person position -> unit position.
+    return {person: unit for unit, person in maximum_matching(fits).items()}
 
-    def augment(unit: int, seen: set[int]) -> bool:
-        for person_idx in fits[unit]:
-            if person_idx in seen:
+
+def maximum_matching(fits: list[list[int]]) -> dict[int, int]:
+    """Returns a maximum bipartite matching, left index -> right index (Kuhn).
+
+    ``fits[i]`` lists the right-hand indices that left index ``i`` may be matched to.
+    Left indices are tried in order, so earlier ones are matched first when several
+    maximum matchings exist; the sizes here (people on one shift) are tiny.
+    """
+    left_of_right: dict[int, int] = {}
+
+    def augment(left: int, seen: set[int]) -> bool:
+        for right in fits[left]:
+            if right in seen:
                 continue
-            seen.add(person_idx)
-            holder = unit_of_person.get(person_idx)
+            seen.add(right)
+            holder = left_of_right.get(right)
             if holder is None or augment(holder, seen):
-                unit_of_person[person_idx] = unit
+                left_of_right[right] = left
                 return True
         return False
 
-    for unit in range(len(units)):
-        augment(unit, set())
-    return unit_of_person
+    for left in range(len(fits)):
+        augment(left, set())
+    return {left: right for right, left in left_of_right.items()}
 
 
 class _RegionChecker:

@@ -33,7 +33,7 @@ import numpy as np
 
 from .clock import TZ
 from .compile import CompiledRegion
-from .domain import Employment, OpenSlot, Staff
+from .domain import Employment, OpenSlot, Staff, maximum_matching
 from .exceptions import InputError
 from .io import write_text_atomic
 
@@ -263,23 +263,8 @@ def _match(
                 and region.can_fill(person, shift, shift.requirements[slot.requirement])
             ]
         )
-    row_of_slot: dict[int, int] = {}
-
-    def augment(row: int, visited: set[int]) -> bool:
-        for k in fits[row]:
-            if k in visited:
-                continue
-            visited.add(k)
-            holder = row_of_slot.get(k)
-            if holder is None or augment(holder, visited):
-                row_of_slot[k] = row
-                return True
-        return False
-
-    for row in range(len(rows)):
-        augment(row, set())
     matched = [-1] * len(rows)
-    for k, row in row_of_slot.items():
+    for row, k in maximum_matching(fits).items():
         matched[row] = k
     return matched
 

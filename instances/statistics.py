@@ -7,7 +7,6 @@ numbers contain no personal data (shares and means only).
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ import numpy as np
 from optimizer.domain import Employment, GapCause, Region, Sector
 
 from . import presets as P
+from .generator import haversine_km
 
 CONTRACT_BAND_EDGES = (12.0, 20.0, 35.0)
 """Band edges of the contract-hours distribution: <12, 12-20, 20-35, >=35 h."""
@@ -66,14 +66,6 @@ Contract-hour band shares are checked per sector against `presets.CONTRACT_BANDS
 within 3 points and the mean within 1 h (§7.6); ANW skew must make the ANW share of
 open hours exceed the ANW share of demand hours.
 """
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(
-        math.radians(lon2 - lon1) / 2
-    ) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def region_statistics(region: Region) -> dict[str, Any]:
@@ -145,7 +137,9 @@ def region_statistics(region: Region) -> dict[str, Any]:
             continue
         loc = region.location_by_id[region.ward_by_id[person.ward].location]
         distances.append(
-            _km(person.home.latitude, person.home.longitude, loc.latitude, loc.longitude)
+            haversine_km(
+                person.home.latitude, person.home.longitude, loc.latitude, loc.longitude
+            )
         )
     travel = [p.max_travel_km for p in employees if p.max_travel_km is not None]
     wanting = [p for p in employees if p.wants_more_hours]

@@ -44,6 +44,7 @@ import numpy as np
 from numba import njit
 
 from ._config import JIT_OPTIONS
+from .eligibility import haversine_km
 
 UNCOVERED = -1
 """``slot_assignee`` value of an open slot left empty."""
@@ -97,9 +98,6 @@ FAIRNESS_GROUPS = ("employee", "flex_pool", "agency", "part_time_extra")
 
 FULL_TIME_MINUTES = 36 * 60
 """Full-time week (36 h, VVT and hospital CAO): employees below it are part-timers."""
-
-EARTH_RADIUS_KM = 6371.0
-"""Mean Earth radius of the haversine distance."""
 
 TRAVEL_TOLERANCE_KM = 1e-9
 """Rounding slack on the travel limit, as in the reference checker."""
@@ -214,18 +212,6 @@ def _split(
 # ---------------------------------------------------------------------------
 # Kernels
 # ---------------------------------------------------------------------------
-
-
-@njit(**JIT_OPTIONS)
-def _km(lat1, lon1, lat2, lon2):
-    """Returns the haversine distance in km (the reference checker's formula)."""
-    p1 = math.radians(lat1)
-    p2 = math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
 
 
 @njit(**JIT_OPTIONS)
@@ -519,7 +505,7 @@ def _check_person_limits(
 
         if check_travel:
             lat, lon = places.location_lat[location], places.location_lon[location]
-            road_km = _km(home_lat, home_lon, lat, lon) * places.detour_factor
+            road_km = haversine_km(home_lat, home_lon, lat, lon) * places.detour_factor
             if road_km > max_km + TRAVEL_TOLERANCE_KM:
                 row = _emit(out, row, Rule.H15, person, a=s, slot=slot, span=1)
     return row
@@ -674,7 +660,7 @@ def _slot_kpis(shifts, slots, staff, places, slot_assignee):
             # The agency rate covers an agency worker's travel.
             if not agency and not np.isnan(lat):
                 location = shifts.shift_location[s]
-                km = _km(
+                km = haversine_km(
                     lat,
                     staff.staff_home_lon[person],
                     places.location_lat[location],

@@ -130,7 +130,9 @@ def format_validation_error(error: ValidationError, raw: Any) -> list[str]:
             listed = [line for line in message.splitlines()[1:] if line]
             lines.extend(listed or [message])
             continue
-        if item["type"] in ("enum", "literal_error") and isinstance(item.get("input"), str):
+        if item["type"] in ("enum", "literal_error") and isinstance(
+            item.get("input"), str
+        ):
             message = f"{item['input']!r} is not allowed. {message}"
         lines.append(f"{_describe_location(item['loc'], raw)}: {message}")
     return lines

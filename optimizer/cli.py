@@ -171,6 +171,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.set_defaults(handler=_cmd_evaluate)
 
+    so = sub.add_parser(
+        "solve",
+        help="solve the region's open slots with CP-SAT (the main job)",
+        description=(
+            "Find the best legal roster for the open slots: least uncovered care, then "
+            "least agency cost, flex-pool hours, extra hours, fairness, travel. Writes "
+            "roster.csv and summary.json. Exit 0 with a roster, 3 when none was found."
+        ),
+    )
+    so.add_argument(
+        "region", type=Path, nargs="?", help="region JSON file (default: the bundled example)"
+    )
+    so.add_argument("-o", "--output", type=Path, metavar="DIR", default=Path("."),
+                    help="directory for roster.csv and summary.json (default: .)")
+    so.add_argument("--time-limit", type=float, default=30.0, metavar="S",
+                    help="seconds for the whole solve (default 30)")
+    so.add_argument("--workers", type=_positive, default=2, metavar="N",
+                    help="CP-SAT workers (default 2)")
+    so.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
+    so.add_argument("--mode", choices=["lexicographic", "weighted"], default="lexicographic",
+                    help="objective mode (default lexicographic)")
+    so.add_argument("--deterministic", action="store_true",
+                    help="deterministic time limit and interleaved search: same roster every run")
+    so.set_defaults(handler=_cmd_solve)
+
     an = sub.add_parser(
         "analyze",
         help="open demand against what the candidates can legally give",
@@ -541,6 +566,56 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                 f"\nwrote {args.output / 'evaluation.json'}, {args.output / 'violations.csv'}"
             )
     return EXIT_OK if evaluation.is_clean() else EXIT_FINDINGS
+
+
+# -- solve --------------------------------------------------------------------------
+
+
+def _cmd_solve(args: argparse.Namespace) -> int:
+    import numpy as np
+    import ortools
+
+    from instances import EXAMPLE_REGION
+
+    from .compile import compile_region
+    from .params import SolveParams
+    from .roster import write_roster
+    from .solve import solve
+
+    try:
+        params = SolveParams(
+            time_limit=args.time_limit,
+            workers=args.workers,
+            mode=args.mode,
+            deterministic=args.deterministic,
+            log_progress=args.verbose,
+        )
+    except (TypeError, ValueError) as error:
+        print(f"carecap: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    path = args.region if args.region is not None else EXAMPLE_REGION
+    compiled = compile_region(read_region(path))
+    result = solve(compiled, params, seed=args.seed)
+    document = result.summary()
+    document.update(
+        region=str(path),
+        versions={
+            "carecap": carecap_version(),
+            "ortools": ortools.__version__,
+            "numpy": np.__version__,
+            "python": sys.version.split()[0],
+        },
+    )
+    if not result.is_feasible():
+        write_text_atomic(args.output / "summary.json", _dumps(document))
+        print(f"no roster found within the limits ({result.status.value})", file=sys.stderr)
+        return EXIT_NO_SOLUTION
+    write_roster(compiled, result.slot_assignee, args.output / "roster.csv")
+    write_text_atomic(args.output / "summary.json", _dumps(document))
+    print(f"region {compiled.region.name}: {len(result.slot_assignee)} open slot(s)")
+    print(result)
+    print(f"\nwrote {args.output / 'roster.csv'}, {args.output / 'summary.json'}")
+    return EXIT_OK
 
 
 # -- analyze ------------------------------------------------------------------------

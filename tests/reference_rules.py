@@ -19,6 +19,7 @@ Definitions (also in the README glossary):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -108,7 +109,7 @@ def _check_person(
     for day, n in starts_per_day.items():
         if n > 1:
             flag("H1", f"{n} shifts start on {day}")
-    for a, b in zip(shifts, shifts[1:], strict=False):
+    for a, b in itertools.pairwise(shifts):
         if b.cls.start < a.cls.end:
             flag("H1", f"{a.label} overlaps {b.label}")
 
@@ -123,7 +124,7 @@ def _check_person(
 
     # H4-H6: rest after each shift.
     night_run = 0
-    for a, b in zip(shifts, shifts[1:], strict=False):
+    for a, b in itertools.pairwise(shifts):
         gap = b.cls.start - a.cls.end
         night_run = night_run + 1 if a.cls.ends_after_0200 else 0
         if a.cls.ends_after_0200:

@@ -1,0 +1,82 @@
+"""Solver controls: `SolveParams`, a frozen, validated set of knobs for `solve`.
+
+Every field has a safe default, so ``SolveParams()`` solves the bundled example to
+optimality in seconds. Bad values are rejected with "<field> < 0 not understood."
+style messages.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+MODES = ("lexicographic", "weighted")
+"""Objective modes: successive solves per priority level, or one weighted solve."""
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """Controls of one solve.
+
+    Attributes
+    ----------
+    time_limit
+        Seconds for the whole solve (all priority levels together). With
+        ``deterministic`` it is CP-SAT's deterministic time instead of wall-clock.
+    workers
+        CP-SAT search workers (``num_workers``).
+    relative_gap
+        CP-SAT ``relative_gap_limit`` of each solve (0 proves optimality).
+    mode
+        ``'lexicographic'`` (default) or ``'weighted'`` (one solve, domain §7.5 weights).
+    level_tolerance
+        Lexicographic mode: relative slack with which each level's value is fixed
+        before the next level is optimised (0 = keep the level's best value).
+    deterministic
+        Use ``max_deterministic_time`` instead of wall-clock and interleaved search,
+        so that the same input and seed give the same roster every time.
+    log_progress
+        Log CP-SAT's search progress (objective, bound, gap) to the ``carecap`` logger.
+    """
+
+    time_limit: float = 30.0
+    workers: int = 2
+    relative_gap: float = 0.0
+    mode: Literal["lexicographic", "weighted"] = "lexicographic"
+    level_tolerance: float = 0.0
+    deterministic: bool = False
+    log_progress: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("time_limit", "relative_gap", "level_tolerance"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError(f"{name} must be a number, got {type(value).__name__}.")
+            if math.isnan(value):
+                raise ValueError(f"{name} = nan not understood.")
+            if value < 0:
+                raise ValueError(f"{name} < 0 not understood.")
+        if self.time_limit == 0 or math.isinf(self.time_limit):
+            raise ValueError("time_limit must be positive and finite.")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int):
+            raise TypeError(
+                f"workers must be an int, got {type(self.workers).__name__}."
+            )
+        if self.workers < 0:
+            raise ValueError("workers < 0 not understood.")
+        if self.workers == 0:
+            raise ValueError("workers = 0 not understood; use 1 or more.")
+        if self.relative_gap >= 1:
+            raise ValueError("relative_gap >= 1 not understood.")
+        if self.mode not in MODES:
+            raise ValueError(
+                f"mode {self.mode!r} not understood; use one of {', '.join(MODES)}."
+            )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Returns the parameters as a JSON-ready dict."""
+        return asdict(self)
+
+
+__all__ = ["MODES", "SolveParams"]

@@ -1,0 +1,256 @@
+"""Tests of the CP-SAT roster solver (`optimizer.solve`, `optimizer.cpsat`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+
+from instances.generator import generate_region
+from kernels.evaluate import evaluate_roster
+from optimizer.cli import main
+from optimizer.compile import compile_region
+from optimizer.params import SolveParams
+from optimizer.roster import AGENCY, UNCOVERED
+from optimizer.solve import SolveStatus, solve
+from tests.helpers import parse
+
+PARAMS = SolveParams(time_limit=20, workers=2)
+
+
+def _region(
+    shifts: list[tuple[str, str]],
+    *,
+    start: str = "2026-03-02",
+    weeks: int = 1,
+    max_hours: float = 40,
+    weekly_hours: list[float] | None = None,
+) -> Any:
+    """Returns a one-ward region with one flex-pool member and open shifts (date, template)."""
+    templates = {
+        "E": ("07:00", "15:30", 30),  # 8 h paid
+        "L": ("15:00", "23:00", 30),
+        "N": ("23:00", "07:15", 0),  # night ending after 02:00
+        "M": ("09:00", "13:00", 0),  # 4 h
+        "Z": ("00:00", "04:00", 0),  # 4 h night
+        "Y": ("18:00", "22:00", 0),  # 4 h evening
+    }
+    history: dict[str, Any] = {}
+    if weekly_hours is not None:
+        history["weekly_hours"] = weekly_hours
+    data = {
+        "format_version": "1.0",
+        "name": "hand",
+        "horizon": {"start": start, "weeks": weeks},
+        "organisations": [{"id": "ORG", "name": "Org", "sector": "VVT"}],
+        "locations": [
+            {"id": "LOC", "organisation": "ORG", "town": "A", "latitude": 52.0, "longitude": 5.0}
+        ],
+        "wards": [{"id": "W", "location": "LOC", "allow_higher_level": True}],
+        "shift_templates": [
+            {"id": k, "name": k, "start": s, "end": e, "unpaid_break_minutes": b}
+            for k, (s, e, b) in templates.items()
+        ],
+        "shifts": [
+            {
+                "id": f"S{k}",
+                "ward": "W",
+                "date": date,
+                "template": template,
+                "requirements": [{"level": "N3", "count": 1}],
+            }
+            for k, (date, template) in enumerate(shifts)
+        ],
+        "staff": [
+            {
+                "id": "F1",
+                "employment": "flex_pool",
+                "organisation": "ORG",
+                "level": "N3",
+                "contract_hours": 0,
+                "desired_hours": 0,
+                "max_hours": max_hours,
+                "age": 30,
+                "inducted_locations": ["LOC"],
+                "history": history,
+            }
+        ],
+        "base_roster": [],
+        "agency_supply": [],
+    }
+    return compile_region(parse(data))
+
+
+def _days(first: str, count: int) -> list[str]:
+    day = dt.date.fromisoformat(first)
+    return [(day + dt.timedelta(days=k)).isoformat() for k in range(count)]
+
+
+def _better_or_equal(result, greedy) -> tuple[float, float, float, float]:
+    """Returns (uncovered h, agency EUR) of CP-SAT and greedy after asserting the order."""
+    s, g = result.evaluation.summary(), greedy.evaluation.summary()
+    ours = (s["uncovered"], s["agency_cost"])
+    theirs = (g["uncovered"], g["agency_cost"])
+    # Lexicographic: weighted uncovered never worse; agency cost not worse unless
+    # more slots got covered.
+    assert result.levels[0].objective <= _uncovered_penalty(result, greedy) + 1e-6
+    assert ours[0] <= theirs[0]
+    if ours[0] == theirs[0]:
+        assert ours[1] <= theirs[1] + 1e-6
+    return (s["uncovered_hours"], s["agency_cost"], g["uncovered_hours"], g["agency_cost"])
+
+
+def _uncovered_penalty(result, greedy) -> float:
+    """Returns the level-1 value of the greedy roster, as the solver counts it."""
+    from optimizer.cpsat.objective import (
+        ANW_UNCOVERED_WEIGHT,
+        UNCOVERED_FACTOR,
+    )
+
+    compiled = greedy.compiled
+    a = compiled.arrays
+    total = 0.0
+    for slot in np.flatnonzero(greedy.slot_assignee == UNCOVERED):
+        shift = a.slot_shift[slot]
+        level = a.slot_level[slot]
+        euros = (
+            UNCOVERED_FACTOR
+            * a.shift_paid[shift]
+            / 60.0
+            * a.wage_per_level[level]
+            * a.agency_factor
+            * (1.0 + a.agency_vat)
+        )
+        if a.shift_anw[shift] != 0:
+            euros *= ANW_UNCOVERED_WEIGHT
+        total += round(euros * 6000) / 6000
+    return total
+
+
+class _Greedy:
+    def __init__(self, compiled):
+        result = solve(compiled, seed=0, backend="greedy")
+        self.compiled = compiled
+        self.slot_assignee = result.slot_assignee
+        self.evaluation = result.evaluation
+
+
+@pytest.mark.parametrize("seed", [None, 2, 3], ids=["example", "S-2", "S-3"])
+def test_solver_beats_greedy_and_is_clean(example_region, seed):
+    """Tests that CP-SAT rosters are evaluator-clean and no worse than the greedy on levels 1-2."""
+    region = example_region if seed is None else generate_region("S", seed)
+    compiled = compile_region(region)
+    result = solve(compiled, PARAMS, seed=1)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.evaluation.is_clean()
+    _better_or_equal(result, _Greedy(compiled))
+
+
+def test_deterministic_gives_the_same_roster(example_region):
+    """Tests that deterministic mode returns the same roster twice for the same seed."""
+    compiled = compile_region(example_region)
+    params = SolveParams(time_limit=10, workers=2, deterministic=True)
+    first = solve(compiled, params, seed=7)
+    second = solve(compiled, params, seed=7)
+    assert np.array_equal(first.slot_assignee, second.slot_assignee)
+    assert [lv.objective for lv in first.levels] == [lv.objective for lv in second.levels]
+
+
+def test_weighted_mode_is_clean(example_region):
+    """Tests that the weighted mode solves the example to a clean roster in one level."""
+    result = solve(compile_region(example_region), SolveParams(time_limit=10, workers=2, mode="weighted"), seed=1)
+    assert [lv.name for lv in result.levels] == ["weighted"]
+    assert result.evaluation.is_clean()
+
+
+def test_two_conflicting_shifts_one_filled():
+    """Tests that one person and two overlapping same-day shifts give exactly one filled slot."""
+    compiled = _region([("2026-03-02", "E"), ("2026-03-02", "L")])
+    result = solve(compiled, PARAMS, seed=0)
+    assert sorted(result.slot_assignee.tolist()) == [UNCOVERED, 0]
+    assert result.status is SolveStatus.OPTIMAL
+
+
+# Each case: (rule id, compiled region factory, slots filled with the rule).
+_CASES = {
+    # Three nights Mon-Wed, then a late shift Fri: 31.75 h after the series < 46 h.
+    "H6": lambda: _region(
+        [(d, "N") for d in _days("2026-03-02", 3)] + [("2026-03-06", "L")]
+    ),
+    # Eight consecutive days with nights and 36 h rests (H8 holds), so only H7 can break.
+    "H7": lambda: _region(
+        [
+            (d, t)
+            for d, t in zip(_days("2026-03-02", 8), "ZYMZYMZY", strict=True)
+        ],
+        weeks=2,
+    ),
+    # Seven 4 h shifts Mon-Sun: no 36 h rest in the week after Monday's shift.
+    "H8": lambda: _region([(d, "M") for d in _days("2026-03-02", 7)]),
+    # Two 8 h shifts for a person with a 12 h weekly maximum.
+    "H16": lambda: _region([("2026-03-02", "E"), ("2026-03-04", "E")], max_hours=12),
+    # 180 h in the last three carry-in weeks: 40 h left in the 4-week window, 48 h open.
+    "H9": lambda: _region(
+        [(d, "E") for d in ("2026-03-02", "2026-03-03", "2026-03-05", "2026-03-06",
+                            "2026-03-07", "2026-03-08")],
+        max_hours=60,
+        weekly_hours=[0.0] * 12 + [60.0, 60.0, 60.0],
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", list(_CASES))
+def test_rule_family_is_needed(rule):
+    """Tests that a case needs its rule family: with it the roster is clean, without it
+    the evaluator reports exactly that rule."""
+    compiled = _CASES[rule]()
+    with_rule = solve(compiled, PARAMS, seed=0)
+    assert with_rule.evaluation.is_clean()
+    assert np.count_nonzero(with_rule.slot_assignee == UNCOVERED) >= 1
+    without = solve(compiled, PARAMS, seed=0, skip_rules={rule}, check=False)
+    assert np.all(without.slot_assignee >= 0)  # everything filled
+    rules = {v.rule for v in without.evaluation.violations}
+    assert rules == {rule}
+
+
+def test_violation_raises(monkeypatch):
+    """Tests that solve raises RuntimeError naming the rule when a roster is not clean."""
+    compiled = _CASES["H8"]()
+    with pytest.raises(RuntimeError, match="H8"):
+        solve(compiled, PARAMS, seed=0, skip_rules={"H8"})
+
+
+def test_params_validation():
+    """Tests that bad solve parameters are rejected with '<field> < 0 not understood.'."""
+    with pytest.raises(ValueError, match=r"time_limit < 0 not understood\."):
+        SolveParams(time_limit=-1)
+    with pytest.raises(ValueError, match=r"workers < 0 not understood\."):
+        SolveParams(workers=-2)
+    with pytest.raises(ValueError, match="mode"):
+        SolveParams(mode="fast")  # type: ignore[arg-type]
+
+
+def test_cli_solve_then_evaluate(tmp_path, capsys):
+    """Tests that `carecap solve` writes roster.csv and summary.json that `evaluate` accepts."""
+    from instances import EXAMPLE_REGION
+
+    code = main(["solve", "-o", str(tmp_path), "--time-limit", "10", "--workers", "2", "--seed", "3"])
+    assert code == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["status"] == "OPTIMAL"
+    assert summary["kpis"]["violations"] == 0
+    assert summary["seed"] == 3
+    assert [lv["name"] for lv in summary["levels"]][:2] == ["uncovered", "agency"]
+    capsys.readouterr()
+    assert main(["evaluate", str(EXAMPLE_REGION), str(tmp_path / "roster.csv")]) == 0
+
+
+def test_no_agency_without_supply():
+    """Tests that no slot is booked from the agency where the supply is zero."""
+    compiled = _region([("2026-03-02", "E"), ("2026-03-02", "L")])
+    result = solve(compiled, PARAMS, seed=0)
+    assert not np.any(result.slot_assignee == AGENCY)
+    assert evaluate_roster(compiled, result.slot_assignee).is_clean()

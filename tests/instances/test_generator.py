@@ -15,10 +15,10 @@ import pytest
 from instances import EXAMPLE_REGION, generate_region
 from instances import presets as P
 from instances.statistics import TARGETS, region_statistics
-from optimizer.anw import AnwClass
-from optimizer.domain import Employment, FixedAssignment, Sector
 from kernels.evaluate import UNCOVERED, evaluate_roster
+from optimizer.anw import AnwClass
 from optimizer.compile import compile_region
+from optimizer.domain import Employment, FixedAssignment, Sector
 from optimizer.io import write_region
 from tests.reference_rules import check_base_roster
 

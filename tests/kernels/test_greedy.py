@@ -50,7 +50,7 @@ def test_greedy_uses_only_eligible_pairs_and_agency_supply(example):
 
 def test_nobody_eligible_and_no_supply_stays_uncovered(example):
     """Tests that without candidates and agency supply every slot stays uncovered."""
-    compiled, graph = example
+    compiled, _graph = example
     arrays = compiled.arrays._replace(
         agency_supply=np.zeros_like(compiled.arrays.agency_supply)
     )

@@ -40,7 +40,9 @@ def build_table(presets: list[str], seed: int) -> str:
         + " |"
     ]
     for key in ("organisations", "employees", "flex_pool", "agency_people", "shifts"):
-        rows.append(f"| {key} | | " + " | ".join(str(stats[p][key]) for p in presets) + " |")
+        rows.append(
+            f"| {key} | | " + " | ".join(str(stats[p][key]) for p in presets) + " |"
+        )
     for key, target in TARGETS.items():
         cells = []
         for p in presets:
@@ -51,16 +53,30 @@ def build_table(presets: list[str], seed: int) -> str:
             + " | ".join(cells)
             + " |"
         )
-    for key in ("anw_share_of_demand_hours", "anw_share_of_open_hours", "sickness_share_of_demand_hours", "agency_supply_per_open_slot"):
-        rows.append(f"| {key} | | " + " | ".join(_fmt(stats[p][key]) for p in presets) + " |")
+    for key in (
+        "anw_share_of_demand_hours",
+        "anw_share_of_open_hours",
+        "sickness_share_of_demand_hours",
+        "agency_supply_per_open_slot",
+    ):
+        rows.append(
+            f"| {key} | | " + " | ".join(_fmt(stats[p][key]) for p in presets) + " |"
+        )
     for sector in ("VVT", "home_care", "GHZ", "hospital", "GGZ"):
         cells = []
         for p in presets:
             c = stats[p]["contracts"].get(sector)
             cells.append(
-                "–" if c is None else f"{c['mean']:.1f} h; " + "/".join(f"{100 * b:.0f}" for b in c["bands"])
+                "–"
+                if c is None
+                else f"{c['mean']:.1f} h; "
+                + "/".join(f"{100 * b:.0f}" for b in c["bands"])
             )
-        rows.append(f"| contracts {sector}: mean; % <12/12-20/20-35/35+ | §7.6 | " + " | ".join(cells) + " |")
+        rows.append(
+            f"| contracts {sector}: mean; % <12/12-20/20-35/35+ | §7.6 | "
+            + " | ".join(cells)
+            + " |"
+        )
     machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
     return "\n".join(
         [
@@ -78,7 +94,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--presets", default="S,M,L,XL")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--write", action="store_true", help="update benchmarks/README.md")
+    parser.add_argument(
+        "--write", action="store_true", help="update benchmarks/README.md"
+    )
     args = parser.parse_args()
     table = build_table(args.presets.split(","), args.seed)
     print(table)

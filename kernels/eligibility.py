@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from ._config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
+from ._config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS, threads_for
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -780,9 +780,12 @@ def eligibility(
     location_ptr, location_staff = _candidates_by_location(
         arrays.inducted_ptr, arrays.inducted_location, mask, len(arrays.location_lat)
     )
-    slot_ptr, staff_idx, travel_km, cost = _eligible_pairs(
-        eligibility_inputs(arrays), location_ptr, location_staff
-    )
+    slot_locations = arrays.shift_location[arrays.slot_shift]
+    tries = int(np.diff(location_ptr)[slot_locations].sum()) + len(arrays.fixed_shift)
+    with threads_for(tries):
+        slot_ptr, staff_idx, travel_km, cost = _eligible_pairs(
+            eligibility_inputs(arrays), location_ptr, location_staff
+        )
     return EligibilityGraph(
         slot_ptr=slot_ptr, staff_idx=staff_idx, travel_km=travel_km, cost=cost
     )

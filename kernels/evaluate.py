@@ -36,8 +36,9 @@ Violations that only involve carry-in work are not reported: the history is give
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import cached_property
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
@@ -827,11 +828,23 @@ class Evaluation:
     violation_span: np.ndarray
     violation_value: np.ndarray
     violation_limit: np.ndarray
-    violations: tuple[Violation, ...]
+    compiled: Any = field(repr=False, compare=False)
+
+    @cached_property
+    def violations(self) -> tuple[Violation, ...]:
+        """Returns the violations as records with ids, built on first use.
+
+        Building a Python record per violation costs more than finding them, so a
+        caller that only needs counts (`is_clean`, `summary`) never pays for it.
+        """
+        records = np.column_stack(
+            [getattr(self, name) for name in _VIOLATION_COLUMNS]
+        ).reshape(-1, len(_VIOLATION_COLUMNS))
+        return tuple(_violation(self.compiled, record) for record in records)
 
     def is_clean(self) -> bool:
         """Returns whether the roster breaks no hard rule."""
-        return not self.violations
+        return self.violation_rule.shape[0] == 0
 
     @property
     def num_filled(self) -> int:
@@ -874,10 +887,11 @@ class Evaluation:
         (an empty group, nothing to share) are None.
         """
         by_rule: dict[str, int] = {}
-        for violation in self.violations:
-            by_rule[violation.rule] = by_rule.get(violation.rule, 0) + 1
+        for code in self.violation_rule:
+            rule = Rule(int(code)).name
+            by_rule[rule] = by_rule.get(rule, 0) + 1
         summary: dict[str, Any] = {
-            "violations": len(self.violations),
+            "violations": int(self.violation_rule.shape[0]),
             "violations_by_rule": by_rule,
             "slots": int(self.slot_status.shape[0]),
             "filled": self.num_filled,
@@ -1013,7 +1027,7 @@ def evaluate_roster(compiled: CompiledLike, slot_assignee: np.ndarray) -> Evalua
         columns[name] = records[:, k]
     return Evaluation(
         **{name: _frozen(value) for name, value in columns.items()},
-        violations=tuple(_violation(compiled, record) for record in records),
+        compiled=compiled,
     )
 
 

@@ -67,7 +67,7 @@ def build_table(presets: list[str], seed: int) -> str:
         for p in presets:
             c = stats[p]["contracts"].get(sector)
             cells.append(
-                "–"
+                "-"
                 if c is None
                 else f"{c['mean']:.1f} h; "
                 + "/".join(f"{100 * b:.0f}" for b in c["bands"])

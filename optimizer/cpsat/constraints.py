@@ -106,7 +106,9 @@ class Constraints:
         items.sort(key=lambda item: (int(start[item[0]]), item[0]))
         return items
 
-    def _at_most(self, person: int, members: list[tuple[int, bool]], limit: int) -> None:
+    def _at_most(
+        self, person: int, members: list[tuple[int, bool]], limit: int
+    ) -> None:
         """Adds 'at most ``limit`` of these shifts are worked' (fixed ones count 1)."""
         fixed = sum(1 for _, new in members if not new)
         new_terms = [self.v.works(person, s) for s, new in members if new]
@@ -159,7 +161,9 @@ class Constraints:
             mine = set(shifts)
             for clique in _clique_cover(shifts, neighbours, mine):
                 self.model.add_at_most_one(
-                    x for s in clique for x in (v.x[j] for j in v.shift_pairs[person][s])
+                    x
+                    for s in clique
+                    for x in (v.x[j] for j in v.shift_pairs[person][s])
                 )
                 self.num_cliques += 1
 
@@ -342,14 +346,19 @@ class Constraints:
                         continue
                     fixed = int(minutes[lo:stop].sum())
                     if span == 4:
-                        self.model.add(sum(terms) <= span * rules.max_avg_minutes_4w - fixed)
+                        self.model.add(
+                            sum(terms) <= span * rules.max_avg_minutes_4w - fixed
+                        )
                         continue
                     night_terms = [t for k in range(lo, stop) for t in new_night[k]]
                     fixed_nights = int(nights[lo:stop].sum())
                     threshold = int(rules.night_worker_threshold_16w)
                     loose = 16 * int(rules.max_avg_minutes_16w)
                     tight = 16 * int(rules.max_avg_minutes_16w_night_workers)
-                    if "H11" in self.skip or fixed_nights + len(night_terms) < threshold:
+                    if (
+                        "H11" in self.skip
+                        or fixed_nights + len(night_terms) < threshold
+                    ):
                         self.model.add(sum(terms) <= loose - fixed)
                     elif fixed_nights >= threshold:
                         self.model.add(sum(terms) <= tight - fixed)
@@ -357,9 +366,12 @@ class Constraints:
                         worker = self.model.new_bool_var(f"night_worker[{person},{w}]")
                         big = len(night_terms)
                         self.model.add(
-                            sum(night_terms) + fixed_nights <= threshold - 1 + big * worker
+                            sum(night_terms) + fixed_nights
+                            <= threshold - 1 + big * worker
                         )
-                        self.model.add(sum(terms) <= tight - fixed).only_enforce_if(worker)
+                        self.model.add(sum(terms) <= tight - fixed).only_enforce_if(
+                            worker
+                        )
                         self.model.add(sum(terms) <= loose - fixed)
 
     def _night_count(self) -> None:
@@ -380,9 +392,13 @@ class Constraints:
         a, v = self.a, self.v
         horizon = a.num_horizon_shifts
         for person in v.people:
-            fixed = sum(int(a.shift_paid[s]) for s in v.fixed_shifts(person) if s < horizon)
+            fixed = sum(
+                int(a.shift_paid[s]) for s in v.fixed_shifts(person) if s < horizon
+            )
             cap = int(a.staff_max_minutes[person]) * a.num_weeks - fixed
-            terms = [int(a.shift_paid[s]) * v.works(person, s) for s in v.new_shifts(person)]
+            terms = [
+                int(a.shift_paid[s]) * v.works(person, s) for s in v.new_shifts(person)
+            ]
             self.model.add(sum(terms) <= cap)
 
     def _free_sundays(self) -> None:
@@ -390,13 +406,17 @@ class Constraints:
         a, v = self.a, self.v
         horizon = a.num_horizon_shifts
         for person in v.people:
-            terms = [v.works(person, s) for s in v.new_shifts(person) if a.shift_is_sunday[s]]
+            terms = [
+                v.works(person, s) for s in v.new_shifts(person) if a.shift_is_sunday[s]
+            ]
             if not terms:
                 continue
             fixed = sum(
                 int(a.shift_is_sunday[s]) for s in v.fixed_shifts(person) if s < horizon
             )
-            cap = int(a.rules.max_sundays_52w) - int(a.staff_sundays_52w[person]) - fixed
+            cap = (
+                int(a.rules.max_sundays_52w) - int(a.staff_sundays_52w[person]) - fixed
+            )
             self.model.add(sum(terms) <= cap)
 
 

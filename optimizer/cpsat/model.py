@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from ..params import SolveParams
 from .constraints import Constraints
-from .objective import LEVELS, Objective
+from .objective import LEVELS, NON_NEGATIVE_LEVELS, Objective
 from .variables import Variables
 
 log = logging.getLogger("carecap")
@@ -67,7 +67,9 @@ class CpSatModel:
         for level in LEVELS:  # build every level's auxiliary constraints up front
             self.objective.expression(level)
 
-    def _solver(self, params: SolveParams, seed: int, seconds: float) -> cp_model.CpSolver:
+    def _solver(
+        self, params: SolveParams, seed: int, seconds: float
+    ) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         p = solver.parameters
         p.random_seed = int(seed)
@@ -101,7 +103,11 @@ class CpSatModel:
             else:
                 expr = self.objective.expression(level)
                 if isinstance(expr, int | float):  # nothing to optimise at this level
-                    outcomes.append(LevelOutcome(level, "OPTIMAL", float(expr), float(expr), 0.0, int(expr)))
+                    outcomes.append(
+                        LevelOutcome(
+                            level, "OPTIMAL", float(expr), float(expr), 0.0, int(expr)
+                        )
+                    )
                     continue
                 self.model.minimize(expr)
             solver = self._solver(params, seed, share)
@@ -116,6 +122,12 @@ class CpSatModel:
                 roster = self.variables.roster(solver)
                 value = round(solver.objective_value)
                 bound = solver.best_objective_bound
+                if level in NON_NEGATIVE_LEVELS:
+                    # CP-SAT without an LP worker may report a weak, negative bound;
+                    # a sum of non-negative terms is at least 0, and 0 is then optimal.
+                    bound = max(bound, 0.0)
+                    if value == 0:
+                        status = "OPTIMAL"
                 outcomes.append(
                     LevelOutcome(
                         level,

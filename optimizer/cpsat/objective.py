@@ -52,6 +52,11 @@ LEVEL_UNITS = {
 }
 """Display unit of each level's value (`Objective.display`)."""
 
+NON_NEGATIVE_LEVELS = frozenset(
+    {"uncovered", "agency", "pool_under_contract", "fairness", "travel_lending"}
+)
+"""Levels whose terms are all >= 0, so 0 is a lower bound (extra hours has rewards)."""
+
 WEIGHTS = {
     "uncovered": 1,
     "agency": 1,
@@ -78,7 +83,9 @@ class Objective:
         The model, compiled arrays, eligibility graph and the model's `Variables`.
     """
 
-    def __init__(self, model: cp_model.CpModel, arrays: Any, graph: Any, variables: Variables):
+    def __init__(
+        self, model: cp_model.CpModel, arrays: Any, graph: Any, variables: Variables
+    ):
         self.model = model
         self.a = arrays
         self.graph = graph
@@ -113,19 +120,27 @@ class Objective:
         """Returns (paid + ORT minutes) / 60 x wage of a level for a slot's shift."""
         a = self.a
         shift = a.slot_shift[slot]
-        return (a.shift_paid[shift] + a.shift_ort_minutes[shift]) / 60.0 * a.wage_per_level[level]
+        return (
+            (a.shift_paid[shift] + a.shift_ort_minutes[shift])
+            / 60.0
+            * a.wage_per_level[level]
+        )
 
     def _agency_rate(self) -> float:
         return self.a.agency_factor * (1.0 + self.a.agency_vat)
 
     def _new_minutes(self, person: int) -> cp_model.LinearExpr:
         a, v = self.a, self.v
-        return sum(int(a.shift_paid[s]) * v.works(person, s) for s in v.new_shifts(person))
+        return sum(
+            int(a.shift_paid[s]) * v.works(person, s) for s in v.new_shifts(person)
+        )
 
     def _fixed_minutes(self, person: int) -> int:
         a = self.a
         return sum(
-            int(a.shift_paid[s]) for s in self.v.fixed_shifts(person) if s < a.num_horizon_shifts
+            int(a.shift_paid[s])
+            for s in self.v.fixed_shifts(person)
+            if s < a.num_horizon_shifts
         )
 
     # -- levels ---------------------------------------------------------------------
@@ -151,7 +166,11 @@ class Objective:
     def _agency(self) -> cp_model.LinearExpr:
         a, v = self.a, self.v
         return sum(
-            round(self._hours_cost(slot, int(a.slot_level[slot])) * self._agency_rate() * UNIT_PER_EURO)
+            round(
+                self._hours_cost(slot, int(a.slot_level[slot]))
+                * self._agency_rate()
+                * UNIT_PER_EURO
+            )
             * var
             for slot, var in v.agency.items()
         )
@@ -163,7 +182,9 @@ class Objective:
             contract = int(a.staff_contract_minutes[person]) * a.num_weeks
             have = self._fixed_minutes(person) + self._new_minutes(person)
             self.model.add(short >= contract - have)
-            per_minute = round(a.wage_per_level[a.staff_level[person]] * UNIT_PER_EURO / 60)
+            per_minute = round(
+                a.wage_per_level[a.staff_level[person]] * UNIT_PER_EURO / 60
+            )
             terms.append(per_minute * short)
         return sum(terms)
 
@@ -184,7 +205,9 @@ class Objective:
             self.model.add(wanted <= positive)
             self.model.add(over >= have - desired)
             wage_unit = a.wage_per_level[a.staff_level[person]] * UNIT_PER_EURO / 60
-            terms.append(round(2.0 * wage_unit) * over - round(0.2 * wage_unit) * wanted)
+            terms.append(
+                round(2.0 * wage_unit) * over - round(0.2 * wage_unit) * wanted
+            )
         return sum(terms)
 
     def _fairness(self) -> cp_model.LinearExpr:

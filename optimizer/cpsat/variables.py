@@ -99,7 +99,9 @@ class Variables:
     def fixed_shifts(self, person: int) -> list[int]:
         """Returns a person's fixed and carry-in shifts, by start."""
         a = self.arrays
-        return [int(s) for s in a.fixed_shift[a.fixed_ptr[person] : a.fixed_ptr[person + 1]]]
+        return [
+            int(s) for s in a.fixed_shift[a.fixed_ptr[person] : a.fixed_ptr[person + 1]]
+        ]
 
     # -- lazily created objective variables --------------------------------------
 
@@ -126,7 +128,9 @@ class Variables:
             if a.staff_employment[p] != 0 or desired <= contract:
                 continue
             top = 10**7  # loose on purpose: the hard caps are constraints
-            wanted = self.model.new_int_var(0, (desired - contract) * weeks, f"want[{p}]")
+            wanted = self.model.new_int_var(
+                0, (desired - contract) * weeks, f"want[{p}]"
+            )
             over = self.model.new_int_var(0, max(0, top), f"over[{p}]")
             out[p] = (wanted, over)
         return out
@@ -135,7 +139,11 @@ class Variables:
     def max_new_anw(self) -> cp_model.IntVar:
         """Returns the maximum over people of new ANW paid minutes (fairness)."""
         a = self.arrays
-        top = int(a.shift_paid[: a.num_horizon_shifts].sum()) if a.num_horizon_shifts else 0
+        top = (
+            int(a.shift_paid[: a.num_horizon_shifts].sum())
+            if a.num_horizon_shifts
+            else 0
+        )
         return self.model.new_int_var(0, max(top, 0), "max_new_anw")
 
     # -- warm start and answer -----------------------------------------------------
@@ -154,7 +162,9 @@ class Variables:
             self.model.add_hint(var, j in chosen)
         covered = {int(self.pair_slot[j]) for j in chosen}
         for slot, var in self.agency.items():
-            self.model.add_hint(var, slot not in covered and slot_assignee[slot] == AGENCY)
+            self.model.add_hint(
+                var, slot not in covered and slot_assignee[slot] == AGENCY
+            )
         for slot, var in enumerate(self.uncovered):
             hinted_agency = slot in self.agency and slot_assignee[slot] == AGENCY
             self.model.add_hint(var, slot not in covered and not hinted_agency)

@@ -9,10 +9,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from instances import EXAMPLE_REGION
 from instances.generator import generate_region
 from kernels.evaluate import evaluate_roster
 from optimizer.cli import main
 from optimizer.compile import compile_region
+from optimizer.io import read_region
 from optimizer.params import SolveParams
 from optimizer.roster import AGENCY, UNCOVERED
 from optimizer.solve import SolveStatus, solve
@@ -47,7 +49,13 @@ def _region(
         "horizon": {"start": start, "weeks": weeks},
         "organisations": [{"id": "ORG", "name": "Org", "sector": "VVT"}],
         "locations": [
-            {"id": "LOC", "organisation": "ORG", "town": "A", "latitude": 52.0, "longitude": 5.0}
+            {
+                "id": "LOC",
+                "organisation": "ORG",
+                "town": "A",
+                "latitude": 52.0,
+                "longitude": 5.0,
+            }
         ],
         "wards": [{"id": "W", "location": "LOC", "allow_higher_level": True}],
         "shift_templates": [
@@ -100,7 +108,12 @@ def _better_or_equal(result, greedy) -> tuple[float, float, float, float]:
     assert ours[0] <= theirs[0]
     if ours[0] == theirs[0]:
         assert ours[1] <= theirs[1] + 1e-6
-    return (s["uncovered_hours"], s["agency_cost"], g["uncovered_hours"], g["agency_cost"])
+    return (
+        s["uncovered_hours"],
+        s["agency_cost"],
+        g["uncovered_hours"],
+        g["agency_cost"],
+    )
 
 
 def _uncovered_penalty(result, greedy) -> float:
@@ -156,12 +169,18 @@ def test_deterministic_gives_the_same_roster(example_region):
     first = solve(compiled, params, seed=7)
     second = solve(compiled, params, seed=7)
     assert np.array_equal(first.slot_assignee, second.slot_assignee)
-    assert [lv.objective for lv in first.levels] == [lv.objective for lv in second.levels]
+    assert [lv.objective for lv in first.levels] == [
+        lv.objective for lv in second.levels
+    ]
 
 
 def test_weighted_mode_is_clean(example_region):
     """Tests that the weighted mode solves the example to a clean roster in one level."""
-    result = solve(compile_region(example_region), SolveParams(time_limit=10, workers=2, mode="weighted"), seed=1)
+    result = solve(
+        compile_region(example_region),
+        SolveParams(time_limit=10, workers=2, mode="weighted"),
+        seed=1,
+    )
     assert [lv.name for lv in result.levels] == ["weighted"]
     assert result.evaluation.is_clean()
 
@@ -182,10 +201,7 @@ _CASES = {
     ),
     # Eight consecutive days with nights and 36 h rests (H8 holds), so only H7 can break.
     "H7": lambda: _region(
-        [
-            (d, t)
-            for d, t in zip(_days("2026-03-02", 8), "ZYMZYMZY", strict=True)
-        ],
+        [(d, t) for d, t in zip(_days("2026-03-02", 8), "ZYMZYMZY", strict=True)],
         weeks=2,
     ),
     # Seven 4 h shifts Mon-Sun: no 36 h rest in the week after Monday's shift.
@@ -194,8 +210,17 @@ _CASES = {
     "H16": lambda: _region([("2026-03-02", "E"), ("2026-03-04", "E")], max_hours=12),
     # 180 h in the last three carry-in weeks: 40 h left in the 4-week window, 48 h open.
     "H9": lambda: _region(
-        [(d, "E") for d in ("2026-03-02", "2026-03-03", "2026-03-05", "2026-03-06",
-                            "2026-03-07", "2026-03-08")],
+        [
+            (d, "E")
+            for d in (
+                "2026-03-02",
+                "2026-03-03",
+                "2026-03-05",
+                "2026-03-06",
+                "2026-03-07",
+                "2026-03-08",
+            )
+        ],
         max_hours=60,
         weekly_hours=[0.0] * 12 + [60.0, 60.0, 60.0],
     ),
@@ -237,7 +262,19 @@ def test_cli_solve_then_evaluate(tmp_path, capsys):
     """Tests that `carecap solve` writes roster.csv and summary.json that `evaluate` accepts."""
     from instances import EXAMPLE_REGION
 
-    code = main(["solve", "-o", str(tmp_path), "--time-limit", "10", "--workers", "2", "--seed", "3"])
+    code = main(
+        [
+            "solve",
+            "-o",
+            str(tmp_path),
+            "--time-limit",
+            "10",
+            "--workers",
+            "2",
+            "--seed",
+            "3",
+        ]
+    )
     assert code == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["status"] == "OPTIMAL"
@@ -254,3 +291,13 @@ def test_no_agency_without_supply():
     result = solve(compiled, PARAMS, seed=0)
     assert not np.any(result.slot_assignee == AGENCY)
     assert evaluate_roster(compiled, result.slot_assignee).is_clean()
+
+
+def test_bounds_of_non_negative_levels_are_not_below_zero():
+    """Tests that levels made of non-negative terms report a bound in [0, value]."""
+    from optimizer.cpsat.objective import NON_NEGATIVE_LEVELS
+
+    result = solve(read_region(EXAMPLE_REGION), PARAMS, seed=1)
+    for level in result.levels:
+        if level.name in NON_NEGATIVE_LEVELS:
+            assert 0 <= level.bound <= level.objective + 1e-6, level

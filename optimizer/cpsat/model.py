@@ -36,6 +36,19 @@ class LevelOutcome:
     raw_objective: int | None
 
 
+LEVEL_TIME_WEIGHTS = {"uncovered": 3.0, "agency": 3.0}
+"""Relative share of the time limit per level (others 1): the first two priorities
+(care left uncovered, agency spend) are where the time pays off."""
+
+
+class _StopAtZero(cp_model.CpSolverSolutionCallback):
+    """Stops a level of non-negative terms at a solution of value 0: nothing beats it."""
+
+    def on_solution_callback(self) -> None:
+        if self.objective_value <= 0:
+            self.stop_search()
+
+
 class CpSatModel:
     """The CP-SAT roster model of one compiled region.
 
@@ -97,7 +110,10 @@ class CpSatModel:
         levels = LEVELS if params.mode == "lexicographic" else ("weighted",)
         budget = float(params.time_limit)
         for k, level in enumerate(levels):
-            share = budget / (len(levels) - k)
+            # Time left is split by weight over the levels still to solve; a level
+            # that finishes early hands its time on.
+            weights = [LEVEL_TIME_WEIGHTS.get(name, 1.0) for name in levels[k:]]
+            share = budget * weights[0] / sum(weights)
             if level == "weighted":
                 self.objective.add_objective()
             else:
@@ -112,7 +128,8 @@ class CpSatModel:
                 self.model.minimize(expr)
             solver = self._solver(params, seed, share)
             started = time.perf_counter()
-            code = solver.solve(self.model)
+            stop = _StopAtZero() if level in NON_NEGATIVE_LEVELS else None
+            code = solver.solve(self.model, stop)
             seconds = time.perf_counter() - started
             spent = solver.deterministic_time if params.deterministic else seconds
             budget = max(budget - spent, 0.0)

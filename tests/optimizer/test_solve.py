@@ -301,3 +301,14 @@ def test_bounds_of_non_negative_levels_are_not_below_zero():
     for level in result.levels:
         if level.name in NON_NEGATIVE_LEVELS:
             assert 0 <= level.bound <= level.objective + 1e-6, level
+
+
+def test_a_zero_level_is_optimal_at_once():
+    """Tests that a non-negative level solved to 0 is optimal without using its time."""
+    region = generate_region("S", 2)
+    result = solve(region, SolveParams(time_limit=30, workers=2), seed=1)
+    first = result.levels[0]
+    assert first.name == "uncovered"
+    assert first.objective == 0
+    assert first.status == "OPTIMAL"
+    assert first.seconds < 5

@@ -181,19 +181,47 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     so.add_argument(
-        "region", type=Path, nargs="?", help="region JSON file (default: the bundled example)"
+        "region",
+        type=Path,
+        nargs="?",
+        help="region JSON file (default: the bundled example)",
     )
-    so.add_argument("-o", "--output", type=Path, metavar="DIR", default=Path("."),
-                    help="directory for roster.csv and summary.json (default: .)")
-    so.add_argument("--time-limit", type=float, default=30.0, metavar="S",
-                    help="seconds for the whole solve (default 30)")
-    so.add_argument("--workers", type=_positive, default=2, metavar="N",
-                    help="CP-SAT workers (default 2)")
-    so.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
-    so.add_argument("--mode", choices=["lexicographic", "weighted"], default="lexicographic",
-                    help="objective mode (default lexicographic)")
-    so.add_argument("--deterministic", action="store_true",
-                    help="deterministic time limit and interleaved search: same roster every run")
+    so.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR",
+        default=Path("."),
+        help="directory for roster.csv and summary.json (default: .)",
+    )
+    so.add_argument(
+        "--time-limit",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds for the whole solve (default 30)",
+    )
+    so.add_argument(
+        "--workers",
+        type=_positive,
+        default=2,
+        metavar="N",
+        help="CP-SAT workers (default 2)",
+    )
+    so.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="random seed (default 0)"
+    )
+    so.add_argument(
+        "--mode",
+        choices=["lexicographic", "weighted"],
+        default="lexicographic",
+        help="objective mode (default lexicographic)",
+    )
+    so.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="deterministic time limit and interleaved search: same roster every run",
+    )
     so.set_defaults(handler=_cmd_solve)
 
     an = sub.add_parser(
@@ -608,7 +636,10 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     )
     if not result.is_feasible():
         write_text_atomic(args.output / "summary.json", _dumps(document))
-        print(f"no roster found within the limits ({result.status.value})", file=sys.stderr)
+        print(
+            f"no roster found within the limits ({result.status.value})",
+            file=sys.stderr,
+        )
         return EXIT_NO_SOLUTION
     write_roster(compiled, result.slot_assignee, args.output / "roster.csv")
     write_text_atomic(args.output / "summary.json", _dumps(document))

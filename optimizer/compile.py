@@ -362,6 +362,7 @@ def compile_region(region: Region) -> CompiledRegion:
     for shift in region.shifts:
         req_offset[shift.id] = k
         k += len(shift.requirements)
+    req_exact_level = np.array([r[4] for r in req_rows], dtype=np.bool_)
     slots = region.open_slots
     slot_requirement = np.array(
         [req_offset[slot.shift] + slot.requirement for slot in slots], dtype=np.int64
@@ -490,7 +491,7 @@ def compile_region(region: Region) -> CompiledRegion:
         req_level=_frozen(np.array([r[1] for r in req_rows], dtype=np.int64)),
         req_competence=_frozen(np.array([r[2] for r in req_rows], dtype=np.int64)),
         req_count=_frozen(np.array([r[3] for r in req_rows], dtype=np.int64)),
-        req_exact_level=_frozen(np.array([r[4] for r in req_rows], dtype=np.bool_)),
+        req_exact_level=_frozen(req_exact_level),
         slot_shift=_frozen(
             np.array([shift_index[s.shift] for s in slots], dtype=np.int64)
         ),
@@ -502,11 +503,7 @@ def compile_region(region: Region) -> CompiledRegion:
                 dtype=np.int64,
             )
         ),
-        slot_exact_level=_frozen(
-            np.array([r[4] for r in req_rows], dtype=np.bool_)[slot_requirement]
-            if len(slots)
-            else np.zeros(0, dtype=np.bool_)
-        ),
+        slot_exact_level=_frozen(req_exact_level[slot_requirement]),
         slot_cause=_frozen(
             np.array(
                 [0 if s.cause.value == "vacancy" else 1 for s in slots], dtype=np.int8

@@ -851,7 +851,12 @@ class Region(_Record):
         Units left open in the sickness-free roster are vacancies; units open only
         once sick people are removed are sickness gaps.
         """
-        planned = _open_counts(self, self.base_roster)
+        # The sickness-free matching is the one behind base_roster_requirements.
+        planned = {
+            shift.id: [r.count for r in shift.requirements] for shift in self.shifts
+        }
+        for (_, shift_id), requirement in self.base_roster_requirements.items():
+            planned[shift_id][requirement] -= 1
         worked = (
             planned
             if len(self.worked_roster) == len(self.base_roster)

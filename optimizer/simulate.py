@@ -14,6 +14,7 @@ members are "generated like the existing pool".
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -182,16 +183,7 @@ def _universe(region: Region) -> tuple[CompiledRegion, np.ndarray]:
             np.asarray(extra["owner"], dtype=np.int64),
         ]
     )
-    return CompiledRegion(
-        region=base,
-        arrays=universe,
-        staff_ids=compiled.staff_ids,
-        shift_ids=compiled.shift_ids,
-        ward_ids=compiled.ward_ids,
-        location_ids=compiled.location_ids,
-        organisation_ids=compiled.organisation_ids,
-        competences=compiled.competences,
-    ), owner
+    return dataclasses.replace(compiled, region=base, arrays=universe), owner
 
 
 def simulate(

@@ -57,7 +57,11 @@ class LevelResult:
     @property
     def gap(self) -> float:
         """Returns the absolute gap |objective - bound| (inf without a solution)."""
-        return abs(self.objective - self.bound) if math.isfinite(self.objective) else math.inf
+        return (
+            abs(self.objective - self.bound)
+            if math.isfinite(self.objective)
+            else math.inf
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,7 +221,9 @@ def solve(
         When the returned roster breaks a hard rule (a bug).
     """
     if backend not in ("cpsat", "greedy"):
-        raise ValueError(f"backend {backend!r} not understood; use one of cpsat, greedy")
+        raise ValueError(
+            f"backend {backend!r} not understood; use one of cpsat, greedy"
+        )
     params = SolveParams() if params is None else params
     from kernels.eligibility import eligibility
     from kernels.greedy import GreedyFiller

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import importlib
 import io
 import json
 import logging
@@ -38,6 +39,16 @@ EXIT_BAD_INPUT = 2
 EXIT_NO_SOLUTION = 3
 
 log = logging.getLogger("carecap")
+
+COMMAND_MODULES = (
+    "optimizer.whatif_cli",
+    "optimizer.batch_cli",
+    "optimizer.workbook_cli",
+    "optimizer.report_cli",
+    "optimizer.nrp_cli",
+)
+"""Modules that add their own subcommands: each has ``register(subparsers)``, which
+adds its parsers with ``handler`` set (and the handler returns an exit code)."""
 
 
 def carecap_version() -> str:
@@ -334,6 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="write simulation.csv and simulation.json here",
     )
     si.set_defaults(handler=_cmd_simulate)
+
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(sub)
     return parser
 
 

@@ -1,0 +1,9 @@
+"""Subcommands for batch runs (issue 5)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Adds this module's subcommands (none yet)."""

@@ -912,6 +912,7 @@ class Evaluation:
             beyond_contract_hours=float(self.staff_beyond_contract_minutes.sum()) / 60,
         )
         for g, name in enumerate(FAIRNESS_GROUPS):
+            summary[f"fairness_{name}_mean"] = _finite(self.fairness_mean[g])
             summary[f"fairness_{name}_max_over_mean"] = _finite(
                 self.fairness_max_over_mean[g]
             )

@@ -37,7 +37,12 @@ class SolveParams:
         Use ``max_deterministic_time`` instead of wall-clock and interleaved search,
         so that the same input and seed give the same roster every time.
     log_progress
-        Log CP-SAT's search progress (objective, bound, gap) to the ``carecap`` logger.
+        Log every improving solution (objective, bound, gap per level; numbers only)
+        to the ``carecap`` logger at INFO, and CP-SAT's own log at DEBUG.
+    levels
+        The priority levels in order (`optimizer.cpsat.objective.ALL_LEVELS`);
+        empty for the default order (with ``changes`` after ``uncovered`` when
+        re-planning with minimal change). Levels left out are not optimised.
     """
 
     time_limit: float = 30.0
@@ -47,8 +52,22 @@ class SolveParams:
     level_tolerance: float = 0.0
     deterministic: bool = False
     log_progress: bool = False
+    levels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        from .cpsat.objective import ALL_LEVELS
+
+        if isinstance(self.levels, str) or not isinstance(self.levels, tuple | list):
+            raise TypeError("levels must be a tuple of level names.")
+        object.__setattr__(self, "levels", tuple(self.levels))
+        unknown = [name for name in self.levels if name not in ALL_LEVELS]
+        if unknown:
+            raise ValueError(
+                f"level(s) {', '.join(map(repr, unknown))} not understood; use "
+                f"{', '.join(ALL_LEVELS)}."
+            )
+        if len(set(self.levels)) != len(self.levels):
+            raise ValueError("levels: each level at most once.")
         for name in ("time_limit", "relative_gap", "level_tolerance"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):

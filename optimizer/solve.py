@@ -1,9 +1,15 @@
 """`solve`: the best legal roster of a region's open slots, checked by the evaluator.
 
-The CP-SAT backend (`optimizer.cpsat`) is warm-started from the greedy filler; the
-``greedy`` backend returns the greedy roster itself (the baseline). Every roster
-is re-checked by `kernels.evaluate.evaluate_roster`; a hard-rule violation raises
-`RuntimeError` naming the rules (a bug, never a result).
+The CP-SAT backend (`optimizer.cpsat`) is warm-started from the greedy filler (or
+from the previous roster when re-planning); the ``greedy`` backend returns the greedy
+roster itself (the baseline). Every roster is re-checked by
+`kernels.evaluate.evaluate_roster`; a hard-rule violation raises `RuntimeError`
+naming the rules (a bug, never a result).
+
+Input that cannot be rostered legally (a person whose fixed base roster and carry-in
+already break a rule) is found before solving: those violations are the result's
+*findings*, the people concerned get no new assignments, and the rest of the region
+is solved.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import numpy as np
 from .compile import CompiledRegion, compile_region
 from .domain import Region
 from .params import SolveParams
-from .roster import UNCOVERED
+from .roster import AGENCY, UNCOVERED
 
 log = logging.getLogger("carecap")
 
@@ -64,6 +70,19 @@ class LevelResult:
         )
 
 
+@dataclass(frozen=True)
+class Move:
+    """A previous assignment that a re-planned roster changed (ids, never names).
+
+    ``before`` and ``after`` are a staff id, ``'agency'`` or ``'uncovered'``.
+    """
+
+    shift_id: str
+    level: str
+    before: str
+    after: str
+
+
 @dataclass(frozen=True, eq=False)
 class Result:
     """What one solve found, and how.
@@ -85,6 +104,16 @@ class Result:
         The seed, the `SolveParams` and the CP-SAT parameters actually used.
     backend
         ``'cpsat'`` or ``'greedy'``.
+    findings
+        Violations of the input itself (fixed base roster and carry-in), found
+        before solving; the people concerned got no new assignments.
+    slot_reason
+        int8 per slot: why it stays uncovered (`kernels.capacity.UNCOVERED_REASONS`;
+        0 for filled slots).
+    moves
+        Re-planning: the previous roster's slots whose assignee changed.
+    progress
+        `ProgressEvent` per improving solution (seconds, level, objective, bound).
     """
 
     status: SolveStatus
@@ -97,6 +126,10 @@ class Result:
     params: SolveParams
     solver_params: dict[str, Any] = field(default_factory=dict)
     backend: str = "cpsat"
+    findings: tuple[Any, ...] = ()
+    slot_reason: np.ndarray | None = None
+    moves: tuple[Move, ...] | None = None
+    progress: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         if self.runtime < 0 or self.build_time < 0:
@@ -119,6 +152,27 @@ class Result:
             return math.inf
         diff = abs(self.objective - self.bound)
         return diff / abs(self.objective) if abs(self.objective) > 1e-9 else diff
+
+    @property
+    def first_solution_seconds(self) -> float | None:
+        """Returns the seconds to the first roster of the CP-SAT search (None if none)."""
+        return self.progress[0].seconds if self.progress else None
+
+    def reasons(self) -> list[str]:
+        """Returns the reason name of each slot ('' where filled)."""
+        from kernels.capacity import UNCOVERED_REASONS
+
+        if self.slot_reason is None:
+            return [""] * len(self.slot_assignee)
+        return [UNCOVERED_REASONS[int(code)] for code in self.slot_reason]
+
+    def reason_counts(self) -> dict[str, int]:
+        """Returns the number of uncovered slots per reason."""
+        counts: dict[str, int] = {}
+        for name in self.reasons():
+            if name:
+                counts[name] = counts.get(name, 0) + 1
+        return dict(sorted(counts.items()))
 
     def is_feasible(self) -> bool:
         """Returns whether a roster was found."""
@@ -148,7 +202,31 @@ class Result:
                 "solve_seconds": self.runtime,
                 "level_seconds": {lv.name: lv.seconds for lv in self.levels},
             },
+            "first_solution_seconds": self.first_solution_seconds,
             "kpis": self.evaluation.summary(),
+            "uncovered_reasons": self.reason_counts(),
+            "findings": [
+                {
+                    "rule": v.rule,
+                    "staff_id": v.staff,
+                    "shifts": list(v.shifts),
+                    "detail": v.detail,
+                }
+                for v in self.findings
+            ],
+            "moves": (
+                None
+                if self.moves is None
+                else [
+                    {
+                        "shift_id": m.shift_id,
+                        "level": m.level,
+                        "before": m.before,
+                        "after": m.after,
+                    }
+                    for m in self.moves
+                ]
+            ),
             "params": self.params.as_dict(),
             "solver_params": self.solver_params,
         }
@@ -169,21 +247,88 @@ class Result:
             f"({kpis['agency_cost']:.2f} EUR), uncovered {kpis['uncovered']} "
             f"({kpis['uncovered_hours']:g} h), violations {kpis['violations']}"
         )
+        reasons = self.reason_counts()
+        if reasons:
+            lines.append(
+                "  uncovered because: "
+                + ", ".join(f"{name} {n}" for name, n in reasons.items())
+            )
+        if self.moves is not None:
+            lines.append(
+                f"  re-planning: {len(self.moves)} previous assignment(s) moved"
+            )
+        if self.findings:
+            people = len({v.staff for v in self.findings})
+            lines.append(
+                f"  FINDINGS: {len(self.findings)} violation(s) in the input's fixed "
+                f"roster of {people} person(s); they got no new assignments:"
+            )
+            for v in self.findings:
+                lines.append(
+                    f"    {v.rule} {v.staff}: {', '.join(v.shifts)} ({v.detail})"
+                )
         return "\n".join(lines)
 
 
-def _check(compiled: CompiledRegion, slot_assignee: np.ndarray) -> Any:
+def _check(
+    compiled: CompiledRegion,
+    slot_assignee: np.ndarray,
+    person_ok: np.ndarray,
+    check: bool = True,
+) -> Any:
+    """Returns the evaluation of a roster; raises on a violation the input did not
+    already have (people with findings must have no new assignments)."""
     from kernels.evaluate import evaluate_roster
 
     evaluation = evaluate_roster(compiled, slot_assignee)
-    if not evaluation.is_clean():
-        rules = sorted({v.rule for v in evaluation.violations})
+    if not check:
+        return evaluation
+    new_people = slot_assignee[slot_assignee >= 0]
+    if not person_ok[new_people].all():
+        raise RuntimeError("a person with findings got a new assignment: this is a bug")
+    own = person_ok[evaluation.violation_staff] | (evaluation.violation_staff < 0)
+    if own.any():
+        bad = [v for v, mine in zip(evaluation.violations, own, strict=True) if mine]
+        rules = sorted({v.rule for v in bad})
         raise RuntimeError(
             f"solver roster breaks hard rule(s) {', '.join(rules)}: this is a bug "
-            f"({len(evaluation.violations)} violation(s); first: "
-            f"{evaluation.violations[0].rule} {evaluation.violations[0].detail})"
+            f"({len(bad)} violation(s); first: {bad[0].rule} {bad[0].detail})"
         )
     return evaluation
+
+
+def _findings(compiled: CompiledRegion) -> tuple[tuple[Any, ...], np.ndarray]:
+    """Returns the input's own violations (no new assignments) and, per person,
+    whether they are free of them."""
+    from kernels.evaluate import evaluate_roster
+
+    nothing = np.full(compiled.arrays.slot_shift.shape[0], UNCOVERED, dtype=np.int64)
+    evaluation = evaluate_roster(compiled, nothing)
+    person_ok = np.ones(compiled.arrays.staff_level.shape[0], dtype=np.bool_)
+    person_ok[evaluation.violation_staff[evaluation.violation_staff >= 0]] = False
+    return evaluation.violations, person_ok
+
+
+def _label(compiled: CompiledRegion, who: int) -> str:
+    if who >= 0:
+        return compiled.staff_ids[who]
+    return "agency" if who == AGENCY else "uncovered"
+
+
+def _moves(
+    compiled: CompiledRegion, previous: np.ndarray, roster: np.ndarray
+) -> tuple[Move, ...]:
+    """Returns the previous roster's filled slots whose assignee changed."""
+    slots = compiled.region.open_slots
+    return tuple(
+        Move(
+            shift_id=slots[k].shift,
+            level=slots[k].level.value,
+            before=_label(compiled, int(previous[k])),
+            after=_label(compiled, int(roster[k])),
+        )
+        for k in np.flatnonzero((previous != roster) & (previous != UNCOVERED))
+    )
 
 
 def solve(
@@ -192,6 +337,9 @@ def solve(
     *,
     seed: int,
     backend: Literal["cpsat", "greedy"] = "cpsat",
+    previous: np.ndarray | None = None,
+    pins: np.ndarray | None = None,
+    minimal_change: bool = True,
     skip_rules: Iterable[str] = (),
     check: bool = True,
 ) -> Result:
@@ -207,6 +355,16 @@ def solve(
         CP-SAT random seed (never implicit).
     backend
         ``'cpsat'`` (default) or ``'greedy'`` (the baseline filler).
+    previous
+        Re-planning: the previous roster as ``slot_assignee`` on this region's open
+        slots (`optimizer.roster.map_previous_roster` builds it from a roster file).
+        The result lists the `Move` of every previous assignment that changed.
+    pins
+        ``slot_assignee`` of assignments that must be kept (staff index or AGENCY,
+        `optimizer.cpsat.variables.NOT_PINNED` elsewhere); each must be eligible.
+    minimal_change
+        With ``previous``: optimise the ``changes`` level right after ``uncovered``
+        (unless ``params.levels`` says otherwise).
     skip_rules
         Tests only: rule ids whose constraint families are left out of the model.
     check
@@ -216,7 +374,8 @@ def solve(
     Raises
     ------
     ValueError
-        On an unknown backend.
+        On an unknown backend, arrays of the wrong shape, pins with the greedy
+        backend, or a pinned pair that is not eligible.
     RuntimeError
         When the returned roster breaks a hard rule (a bug).
     """
@@ -225,19 +384,28 @@ def solve(
             f"backend {backend!r} not understood; use one of cpsat, greedy"
         )
     params = SolveParams() if params is None else params
+    from kernels.capacity import uncovered_reasons
     from kernels.eligibility import eligibility
     from kernels.greedy import GreedyFiller
 
     started = time.perf_counter()
     compiled = region if isinstance(region, CompiledRegion) else compile_region(region)
     arrays = compiled.arrays
+    num_slots = arrays.slot_shift.shape[0]
+    for name, given in (("previous", previous), ("pins", pins)):
+        if given is not None and np.shape(given) != (num_slots,):
+            raise ValueError(f"{name} must have one entry per open slot ({num_slots})")
+    if pins is not None and backend == "greedy":
+        raise ValueError("pins need the cpsat backend")
     graph = eligibility(arrays)
+    findings, person_ok = _findings(compiled)
     filler = GreedyFiller(arrays, graph)
+    filler.person_ok &= person_ok
     greedy = filler.fill()
 
     if backend == "greedy":
         build = time.perf_counter() - started
-        evaluation = _check(compiled, greedy) if check else None
+        evaluation = _check(compiled, greedy, person_ok, check)
         return Result(
             status=SolveStatus.FEASIBLE,
             levels=(),
@@ -248,12 +416,28 @@ def solve(
             seed=seed,
             params=params,
             backend="greedy",
+            findings=findings,
+            slot_reason=uncovered_reasons(arrays, graph, greedy, person_ok),
+            moves=None if previous is None else _moves(compiled, previous, greedy),
         )
 
     from .cpsat import CpSatModel
-    from .cpsat.objective import LEVEL_UNITS
+    from .cpsat.objective import LEVEL_UNITS, LEVELS, REPLANNING_LEVEL
 
-    model = CpSatModel(arrays, graph, filler.person_ok, skip=skip_rules)
+    levels = params.levels
+    if not levels:
+        levels = LEVELS
+        if previous is not None and minimal_change:
+            levels = (LEVELS[0], REPLANNING_LEVEL, *LEVELS[1:])
+    model = CpSatModel(
+        arrays,
+        graph,
+        filler.person_ok,
+        levels,
+        previous=previous,
+        pins=pins,
+        skip=skip_rules,
+    )
     build = time.perf_counter() - started
     log.info(
         "model built in %.2f s: %d assignment variable(s), %d clique(s)",
@@ -261,11 +445,16 @@ def solve(
         len(model.variables.x),
         model.constraints.num_cliques,
     )
+    hint = greedy
+    if previous is not None:
+        kept = _keep_legal(compiled, model, previous, person_ok)
+        if kept is not None:
+            hint = kept
     solve_started = time.perf_counter()
-    roster, outcomes, used = model.solve(params, seed, hint=greedy)
+    roster, outcomes, used, events = model.solve(params, seed, hint=hint)
     runtime = time.perf_counter() - solve_started
 
-    levels = tuple(
+    levels_out = tuple(
         LevelResult(
             name=o.name,
             unit=LEVEL_UNITS.get(o.name, "EUR-weighted"),
@@ -283,20 +472,14 @@ def solve(
             if "INFEASIBLE" in statuses or "MODEL_INVALID" in statuses
             else SolveStatus.TIME_LIMIT
         )
-        roster = np.full(graph.num_slots, UNCOVERED, dtype=np.int64)
-        evaluation = _check(compiled, roster) if check else None
+        roster = np.full(num_slots, UNCOVERED, dtype=np.int64)
     else:
         proven = all(o.status == "OPTIMAL" for o in outcomes)
         status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
-        if check:
-            evaluation = _check(compiled, roster)
-        else:
-            from kernels.evaluate import evaluate_roster
-
-            evaluation = evaluate_roster(compiled, roster)
+    evaluation = _check(compiled, roster, person_ok, check)
     return Result(
         status=status,
-        levels=levels,
+        levels=levels_out,
         slot_assignee=roster,
         evaluation=evaluation,
         build_time=build,
@@ -305,7 +488,32 @@ def solve(
         params=params,
         solver_params=used,
         backend="cpsat",
+        findings=findings,
+        slot_reason=uncovered_reasons(arrays, graph, roster, person_ok),
+        moves=None if previous is None else _moves(compiled, previous, roster),
+        progress=tuple(events),
     )
 
 
-__all__ = ["LevelResult", "Result", "SolveStatus", "solve"]
+def _keep_legal(
+    compiled: CompiledRegion, model: Any, previous: np.ndarray, person_ok: np.ndarray
+) -> np.ndarray | None:
+    """Returns the previous roster without assignments the model cannot take, if the
+    rest is legal (a warm start close to it); None otherwise."""
+    from kernels.evaluate import evaluate_roster
+
+    kept = np.array(previous, dtype=np.int64, copy=True)
+    for slot, who in enumerate(kept):
+        takeable = (
+            model.variables.pair(int(who), slot) is not None
+            if who >= 0
+            else who != AGENCY or slot in model.variables.agency
+        )
+        if not takeable:
+            kept[slot] = UNCOVERED
+    evaluation = evaluate_roster(compiled, kept)
+    own = person_ok[evaluation.violation_staff] | (evaluation.violation_staff < 0)
+    return None if own.any() else kept
+
+
+__all__ = ["LevelResult", "Move", "Result", "SolveStatus", "solve"]

@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from ..params import SolveParams
 from .constraints import Constraints
-from .objective import LEVELS, NON_NEGATIVE_LEVELS, Objective
+from .objective import ALL_LEVELS, NON_NEGATIVE_LEVELS, Objective
 from .variables import Variables
 
 log = logging.getLogger("carecap")
@@ -41,11 +41,52 @@ LEVEL_TIME_WEIGHTS = {"uncovered": 3.0, "agency": 3.0}
 (care left uncovered, agency spend) are where the time pays off."""
 
 
-class _StopAtZero(cp_model.CpSolverSolutionCallback):
-    """Stops a level of non-negative terms at a solution of value 0: nothing beats it."""
+@dataclass(frozen=True)
+class ProgressEvent:
+    """One improving solution of a level: seconds since the solve began, the level's
+    raw objective and the best bound at that moment."""
+
+    seconds: float
+    level: str
+    objective: float
+    bound: float
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Records (and logs) every improving solution; stops a level of non-negative
+    terms at a solution of value 0, since nothing beats it. Logs carry numbers only."""
+
+    def __init__(
+        self,
+        level: str,
+        offset: float,
+        events: list[ProgressEvent],
+        display: Any,
+        stop_at_zero: bool,
+    ):
+        super().__init__()
+        self.level = level
+        self.offset = offset
+        self.events = events
+        self.display = display
+        self.stop_at_zero = stop_at_zero
 
     def on_solution_callback(self) -> None:
-        if self.objective_value <= 0:
+        value, bound = self.objective_value, self.best_objective_bound
+        seconds = self.offset + self.wall_time
+        self.events.append(ProgressEvent(seconds, self.level, value, bound))
+        shown, shown_bound = self.display(value), self.display(bound)
+        gap = abs(shown - shown_bound)
+        relative = f"{gap / abs(shown):.2%}" if abs(shown) > 1e-9 else f"{gap:g} abs"
+        log.info(
+            "%7.2f s  level %-19s objective %14.2f  bound %14.2f  gap %s",
+            seconds,
+            self.level,
+            shown,
+            shown_bound,
+            relative,
+        )
+        if self.stop_at_zero and value <= 0:
             self.stop_search()
 
 
@@ -60,6 +101,14 @@ class CpSatModel:
         Its `EligibilityGraph`.
     person_ok
         bool per person: may get new assignments.
+    levels
+        The priority levels to build, in order (see `objective.ALL_LEVELS`).
+    previous
+        Re-planning: the previous roster's ``slot_assignee`` on this region's slots
+        (the ``changes`` level counts what it does not keep).
+    pins
+        ``slot_assignee`` of assignments that must stay (staff index or AGENCY;
+        ``NOT_PINNED`` elsewhere). A pinned pair must be eligible (checked before).
     skip
         Rule ids whose families are left out (tests only; see `Constraints`).
     """
@@ -69,15 +118,26 @@ class CpSatModel:
         arrays: Any,
         graph: Any,
         person_ok: np.ndarray,
+        levels: tuple[str, ...],
+        previous: np.ndarray | None = None,
+        pins: np.ndarray | None = None,
         skip: Iterable[str] = (),
     ):
+        unknown = set(levels) - set(ALL_LEVELS)
+        if unknown:
+            raise ValueError(f"unknown level(s) {', '.join(sorted(unknown))}")
         self.arrays = arrays
+        self.levels = tuple(levels)
         self.model = cp_model.CpModel()
         self.variables = Variables(self.model, arrays, graph, person_ok)
         self.constraints = Constraints(self.model, arrays, self.variables, skip)
         self.constraints.add_constraints()
-        self.objective = Objective(self.model, arrays, graph, self.variables)
-        for level in LEVELS:  # build every level's auxiliary constraints up front
+        if pins is not None:
+            self.variables.pin(pins)
+        self.objective = Objective(
+            self.model, arrays, graph, self.variables, previous=previous
+        )
+        for level in self.levels:  # build every level's auxiliary constraints up front
             self.objective.expression(level)
 
     def _solver(
@@ -95,76 +155,99 @@ class CpSatModel:
         else:
             p.max_time_in_seconds = max(seconds, 1e-3)
         if params.log_progress:
-            solver.log_callback = log.info
+            p.log_to_stdout = False
+            solver.log_callback = log.debug  # CP-SAT's own log: with -v -v
         return solver
+
+    def _hint_everything(self, solver: cp_model.CpSolver) -> None:
+        """Hints every variable with the solver's value: a complete, feasible hint
+        makes the next level start from this solution at once."""
+        model = self.model
+        model.clear_hints()
+        for index in range(len(model.proto.variables)):
+            var = model.get_int_var_from_proto_index(index)
+            model.add_hint(var, solver.value(var))
 
     def solve(
         self, params: SolveParams, seed: int, hint: np.ndarray | None = None
-    ) -> tuple[np.ndarray | None, list[LevelOutcome], dict[str, Any]]:
-        """Solves by levels (or weighted); returns (roster or None, outcomes, CP-SAT params)."""
+    ) -> tuple[np.ndarray | None, list[LevelOutcome], dict[str, Any], list]:
+        """Solves by levels (or weighted).
+
+        Returns the roster (or None), the outcome per level, the CP-SAT parameters
+        used and the `ProgressEvent` list. A level that finds no solution in its time
+        keeps the roster of the levels above and the search goes on with the next.
+        """
         if hint is not None:
             self.variables.warmstart(hint)
         roster = None
         outcomes: list[LevelOutcome] = []
+        events: list[ProgressEvent] = []
         used: dict[str, Any] = {}
-        levels = LEVELS if params.mode == "lexicographic" else ("weighted",)
+        levels = self.levels if params.mode == "lexicographic" else ("weighted",)
         budget = float(params.time_limit)
+        elapsed = 0.0
         for k, level in enumerate(levels):
             # Time left is split by weight over the levels still to solve; a level
             # that finishes early hands its time on.
             weights = [LEVEL_TIME_WEIGHTS.get(name, 1.0) for name in levels[k:]]
             share = budget * weights[0] / sum(weights)
             if level == "weighted":
-                self.objective.add_objective()
+                self.objective.add_objective(self.levels)
             else:
                 expr = self.objective.expression(level)
                 if isinstance(expr, int | float):  # nothing to optimise at this level
+                    value = self._display(level, float(expr))
                     outcomes.append(
-                        LevelOutcome(
-                            level, "OPTIMAL", float(expr), float(expr), 0.0, int(expr)
-                        )
+                        LevelOutcome(level, "OPTIMAL", value, value, 0.0, int(expr))
                     )
                     continue
                 self.model.minimize(expr)
             solver = self._solver(params, seed, share)
+            progress = _Progress(
+                level,
+                elapsed,
+                events,
+                lambda value, level=level: self._display(level, value),
+                level in NON_NEGATIVE_LEVELS,
+            )
             started = time.perf_counter()
-            stop = _StopAtZero() if level in NON_NEGATIVE_LEVELS else None
-            code = solver.solve(self.model, stop)
+            code = solver.solve(self.model, progress)
             seconds = time.perf_counter() - started
+            elapsed += seconds
             spent = solver.deterministic_time if params.deterministic else seconds
             budget = max(budget - spent, 0.0)
             used = _parameters(solver)
             status = solver.status_name(code)
-            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                roster = self.variables.roster(solver)
-                value = round(solver.objective_value)
-                bound = solver.best_objective_bound
-                if level in NON_NEGATIVE_LEVELS:
-                    # CP-SAT without an LP worker may report a weak, negative bound;
-                    # a sum of non-negative terms is at least 0, and 0 is then optimal.
-                    bound = max(bound, 0.0)
-                    if value == 0:
-                        status = "OPTIMAL"
-                outcomes.append(
-                    LevelOutcome(
-                        level,
-                        status,
-                        self._display(level, value),
-                        self._display(level, bound),
-                        seconds,
-                        int(value),
-                    )
-                )
-                if level != "weighted":
-                    slack = math.floor(params.level_tolerance * abs(value))
-                    self.model.add(self.objective.expression(level) <= value + slack)
-                    self.variables.warmstart(roster)
-            else:
+            if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 outcomes.append(
                     LevelOutcome(level, status, math.inf, -math.inf, seconds, None)
                 )
-                break  # no answer at this level: keep the previous levels' roster
-        return roster, outcomes, used
+                log.warning("level %s: no solution within its time (%s)", level, status)
+                continue
+            roster = self.variables.roster(solver)
+            value = round(solver.objective_value)
+            bound = solver.best_objective_bound
+            if level in NON_NEGATIVE_LEVELS:
+                # CP-SAT without an LP worker may report a weak, negative bound;
+                # a sum of non-negative terms is at least 0, and 0 is then optimal.
+                bound = max(bound, 0.0)
+                if value == 0:
+                    status = "OPTIMAL"
+            outcomes.append(
+                LevelOutcome(
+                    level,
+                    status,
+                    self._display(level, value),
+                    self._display(level, bound),
+                    seconds,
+                    int(value),
+                )
+            )
+            if level != "weighted":
+                slack = math.floor(params.level_tolerance * abs(value))
+                self.model.add(self.objective.expression(level) <= value + slack)
+                self._hint_everything(solver)
+        return roster, outcomes, used, events
 
     def _display(self, level: str, value: float) -> float:
         if level == "weighted":
@@ -184,4 +267,4 @@ def _parameters(solver: cp_model.CpSolver) -> dict[str, Any]:
     }
 
 
-__all__ = ["CpSatModel", "LevelOutcome"]
+__all__ = ["CpSatModel", "LevelOutcome", "ProgressEvent"]

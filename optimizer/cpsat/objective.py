@@ -11,23 +11,46 @@ fairness level, which counts minutes. Levels, in priority order:
 3. ``pool_under_contract``: flex-pool minutes below contract over the horizon (fixed
    + new), at 1.0 x wage (§7.5.7);
 4. ``extra_hours``: part-timers who want more: -0.2 x wage per hour up to desired,
-   +2.0 x wage per hour above desired (§7.5.7; linear, the quadratic tail is not
-   modelled);
-5. ``fairness``: the maximum over people of new ANW paid minutes (weighted mode: at
-   1 euro per hour);
+   +2.0 x wage per hour for the first 4 hours above desired, then a marginal rate
+   that grows by 2.0 x wage with every further hour (a quadratic tail, §7.5.7);
+5. ``fairness``: ANW burden (§7.5.8), in minutes. A person's *ANW excess* is their
+   ANW paid minutes less the region's ANW share ``r`` of their worked paid minutes
+   (fixed and new, horizon), where ``r`` is the ANW share of all demand (a constant,
+   so the measure stays linear). The level is the sum, over the employment types
+   that take new shifts (flex pool; employees working extra hours), of the largest
+   excess of a person of that type who may get new shifts. Between the types, the
+   evaluator reports ANW hours per worked hour of each type and the agency share
+   (`Evaluation.fairness_*`, §7.5.8); a term for the difference of the types' mean
+   excess made the level hard to prove even on S, and measuring both types against
+   the same regional share already pulls them together. Weighted mode: 1 euro per
+   hour;
 6. ``travel_lending``: return-trip travel and the lending VAT surcharge of people
-   working for another organisation.
+   working for another organisation;
+7. ``preferences``: roster quality points per new assignment: per aspect of the
+   shift (day, evening or night; and weekend) 3 points where the person avoids it,
+   1 where neutral, 0 where preferred; 2 points at a ward that is not the person's
+   home ward nor a ward of their fixed shifts (continuity). Weighted mode: 1 euro
+   per point.
+
+With a previous roster (re-planning) a level ``changes`` counts the paid minutes of
+previous assignments that are not kept; by default it comes right after
+``uncovered``.
 
 `Objective.add_objective` adds a term only when its weight is greater than 0.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from .variables import Variables
+
+POOL_CODE = 1
+"""``staff_employment`` code of flex-pool members."""
 
 UNIT_PER_EURO = 6000
 """Objective units per euro."""
@@ -39,33 +62,52 @@ LEVELS = (
     "extra_hours",
     "fairness",
     "travel_lending",
+    "preferences",
 )
-"""Priority levels, most important first."""
+"""Priority levels, most important first (the default order)."""
+
+REPLANNING_LEVEL = "changes"
+"""The level of re-planning: paid minutes of previous assignments not kept."""
+
+ALL_LEVELS = (*LEVELS, REPLANNING_LEVEL)
+"""Every level name a caller may order."""
 
 LEVEL_UNITS = {
     "uncovered": "EUR penalty",
     "agency": "EUR",
     "pool_under_contract": "EUR",
     "extra_hours": "EUR",
-    "fairness": "max new ANW hours",
+    "fairness": "ANW excess hours",
     "travel_lending": "EUR",
+    "preferences": "points",
+    "changes": "hours moved",
 }
 """Display unit of each level's value (`Objective.display`)."""
 
-NON_NEGATIVE_LEVELS = frozenset(
-    {"uncovered", "agency", "pool_under_contract", "fairness", "travel_lending"}
-)
-"""Levels whose terms are all >= 0, so 0 is a lower bound (extra hours has rewards)."""
+NON_NEGATIVE_LEVELS = frozenset(set(ALL_LEVELS) - {"extra_hours", "fairness"})
+"""Levels whose terms are all >= 0, so 0 is a lower bound (extra hours has rewards,
+an ANW excess is negative for people below the region's share)."""
 
 WEIGHTS = {
     "uncovered": 1,
+    "changes": 10 * UNIT_PER_EURO // 60,  # 10 euro per hour moved
     "agency": 1,
     "pool_under_contract": 1,
     "extra_hours": 1,
-    "fairness": 100,  # units per minute: 1 euro per hour of the maximum
+    "fairness": UNIT_PER_EURO // 60,  # units per minute: 1 euro per hour
     "travel_lending": 1,
+    "preferences": UNIT_PER_EURO,  # 1 euro per point
 }
-"""Weighted mode: factor of each level's expression (all but fairness are in units)."""
+"""Weighted mode: factor of each level's expression (money levels are in units)."""
+
+OVER_DESIRED_FLAT_MINUTES = 4 * 60
+"""Above desired hours, the first 4 hours cost 2.0 x wage each..."""
+OVER_DESIRED_STEPS = 4
+"""...then each of the next hours (and every hour after them) costs 2.0 x wage more
+than the one before, up to 12 x wage: a quadratic tail for the second 4 hours."""
+
+AVOID_POINTS, NEUTRAL_POINTS, PREFER_POINTS = 3, 1, 0
+NEW_WARD_POINTS = 2
 
 ANW_UNCOVERED_WEIGHT = 1.25
 """Extra weight of an uncovered ANW slot over a day slot."""
@@ -84,13 +126,20 @@ class Objective:
     """
 
     def __init__(
-        self, model: cp_model.CpModel, arrays: Any, graph: Any, variables: Variables
+        self,
+        model: cp_model.CpModel,
+        arrays: Any,
+        graph: Any,
+        variables: Variables,
+        previous: np.ndarray | None = None,
     ):
         self.model = model
         self.a = arrays
         self.graph = graph
         self.v = variables
+        self.previous = previous
         self._cache: dict[str, cp_model.LinearExpr] = {}
+        self._wards: dict[int, frozenset[int]] = {}
 
     def expression(self, level: str) -> cp_model.LinearExpr:
         """Returns the integer expression of a level (built once)."""
@@ -100,16 +149,20 @@ class Objective:
 
     def display(self, level: str, value: float) -> float:
         """Returns a level's value in its display unit (`LEVEL_UNITS`)."""
-        if level == "fairness":
+        if level in ("fairness", "changes"):
             return value / 60
+        if level == "preferences":
+            return value
         return value / UNIT_PER_EURO
 
-    def add_objective(self, weights: dict[str, float] | None = None) -> None:
-        """Sets the weighted sum as the model's objective (terms with weight > 0 only)."""
+    def add_objective(
+        self, levels: tuple[str, ...], weights: dict[str, float] | None = None
+    ) -> None:
+        """Sets the weighted sum of the levels as the objective (weights > 0 only)."""
         weights = WEIGHTS if weights is None else weights
         terms = [
             int(weights[level]) * self.expression(level)
-            for level in LEVELS
+            for level in levels
             if weights.get(level, 0) > 0
         ]
         self.model.minimize(sum(terms))
@@ -195,33 +248,136 @@ class Objective:
             weeks = a.num_weeks
             contract = int(a.staff_contract_minutes[person]) * weeks
             desired = int(a.staff_desired_minutes[person]) * weeks
-            have = self._fixed_minutes(person) + self._new_minutes(person)
-            # wanted <= max(0, have - contract): an upper bound, so through a max.
+            fixed = self._fixed_minutes(person)
+            have = fixed + self._new_minutes(person)
             top = 10**7  # loose: skipped H16 families in tests may exceed the maximum
-            beyond = self.model.new_int_var(-contract, top, f"beyond[{person}]")
-            self.model.add(beyond == have - contract)
-            positive = self.model.new_int_var(0, top, f"beyond_pos[{person}]")
-            self.model.add_max_equality(positive, [beyond, 0])
-            self.model.add(wanted <= positive)
-            self.model.add(over >= have - desired)
+            if fixed >= contract:
+                self.model.add(wanted <= have - contract)
+            else:
+                # wanted <= max(0, have - contract), an upper bound through a max;
+                # only where fixed work alone is below the contract (sick, leave).
+                beyond = self.model.new_int_var(-contract, top, f"beyond[{person}]")
+                self.model.add(beyond == have - contract)
+                positive = self.model.new_int_var(0, top, f"beyond_pos[{person}]")
+                self.model.add_max_equality(positive, [beyond, 0])
+                self.model.add(wanted <= positive)
             wage_unit = a.wage_per_level[a.staff_level[person]] * UNIT_PER_EURO / 60
+            # Convex tail as a sum of hinges max(0, have - desired - b): each
+            # breakpoint b adds 2.0 x wage per hour to the marginal rate.
+            hinges = [over]
+            for step in range(1, OVER_DESIRED_STEPS + 2):
+                hinge = self.model.new_int_var(0, top, "")
+                threshold = OVER_DESIRED_FLAT_MINUTES + 60 * (step - 1)
+                self.model.add(hinge >= have - desired - threshold)
+                hinges.append(hinge)
+            self.model.add(over >= have - desired)
             terms.append(
-                round(2.0 * wage_unit) * over - round(0.2 * wage_unit) * wanted
+                round(2.0 * wage_unit) * sum(hinges) - round(0.2 * wage_unit) * wanted
             )
         return sum(terms)
 
+    def anw_share(self) -> tuple[int, int]:
+        """Returns the region's ANW share of demand as a fraction (numerator, 1000).
+
+        Demand is the fixed work of the horizon plus the open slots, in paid minutes.
+        """
+        a = self.a
+        fixed = a.fixed_shift[a.fixed_shift < a.num_horizon_shifts]
+        shifts = np.concatenate([fixed, a.slot_shift])
+        total = int(a.shift_paid[shifts].sum())
+        anw = int(a.shift_paid[shifts][a.shift_anw[shifts] != 0].sum())
+        return (round(1000 * anw / total) if total else 0), 1000
+
+    def _anw_excess(self, person: int) -> cp_model.LinearExpr:
+        """Returns 1000 x (ANW minutes - r x worked minutes) of a person (horizon)."""
+        a, v = self.a, self.v
+        share, scale = self.anw_share()
+        fixed = [s for s in v.fixed_shifts(person) if s < a.num_horizon_shifts]
+        constant = sum(
+            int(a.shift_paid[s]) * (scale * (a.shift_anw[s] != 0) - share)
+            for s in fixed
+        )
+        return constant + sum(
+            int(a.shift_paid[s])
+            * (scale * (a.shift_anw[s] != 0) - share)
+            * v.works(person, s)
+            for s in v.new_shifts(person)
+        )
+
     def _fairness(self) -> cp_model.LinearExpr:
         a, v = self.a, self.v
-        top = v.max_new_anw
+        _, scale = self.anw_share()
+        groups: dict[int, list[int]] = defaultdict(list)
         for person in v.people:
-            anw = [
-                int(a.shift_paid[s]) * v.works(person, s)
-                for s in v.new_shifts(person)
-                if a.shift_anw[s] != 0
-            ]
-            if anw:
-                self.model.add(top >= sum(anw))
-        return 1 * top
+            groups[int(a.staff_employment[person] == POOL_CODE)].append(person)
+        if not groups:
+            return 0
+        excess = {
+            p: self._anw_excess(p) for members in groups.values() for p in members
+        }
+        bound = scale * int(a.shift_paid[: a.num_horizon_shifts].sum() + 1) * 8
+        terms = []
+        for group, members in sorted(groups.items()):
+            worst = self.model.new_int_var(-bound, bound, f"worst_anw_excess[{group}]")
+            for person in members:
+                self.model.add(worst >= excess[person])
+            terms.append(worst)
+        total = sum(terms)
+        # Integer minutes: scale back, rounding up so the level is never understated.
+        return _scaled(self.model, total, scale, "anw_excess_minutes", low=-bound)
+
+    def _preferences(self) -> cp_model.LinearExpr:
+        a, v = self.a, self.v
+        points_of = {-1: AVOID_POINTS, 0: NEUTRAL_POINTS, 1: PREFER_POINTS}
+        terms = []
+        for j, var in v.x.items():
+            person = int(v.pair_staff[j])
+            shift = int(a.slot_shift[int(v.pair_slot[j])])
+            prefs = a.staff_preferences[person]
+            if a.shift_is_night[shift]:
+                aspect = 2
+            elif a.shift_is_evening[shift]:
+                aspect = 1
+            else:
+                aspect = 0
+            points = points_of[int(prefs[aspect])]
+            if a.shift_is_weekend[shift]:
+                points += points_of[int(prefs[3])]
+            if int(a.shift_ward[shift]) not in self._familiar_wards(person):
+                points += NEW_WARD_POINTS
+            if points:
+                terms.append(points * var)
+        return sum(terms)
+
+    def _familiar_wards(self, person: int) -> frozenset[int]:
+        a = self.a
+        if person not in self._wards:
+            wards = {int(a.shift_ward[s]) for s in self.v.fixed_shifts(person)}
+            wards.add(int(a.staff_ward[person]))
+            wards.discard(-1)
+            self._wards[person] = frozenset(wards)
+        return self._wards[person]
+
+    def _changes(self) -> cp_model.LinearExpr:
+        """Paid minutes of previous assignments (people, not agency) not kept."""
+        a, v = self.a, self.v
+        if self.previous is None:
+            return 0
+        kept_pairs = {}
+        for j in v.x:
+            slot = int(v.pair_slot[j])
+            if self.previous[slot] == v.pair_staff[j]:
+                kept_pairs[slot] = j
+        lost = 0
+        for slot, who in enumerate(self.previous):
+            if who < 0:
+                continue
+            paid = int(a.shift_paid[a.slot_shift[slot]])
+            if slot in kept_pairs:
+                lost += paid * (1 - v.x[kept_pairs[slot]])
+            else:
+                lost += paid  # cannot be kept: the person is no longer eligible
+        return lost
 
     def _travel_lending(self) -> cp_model.LinearExpr:
         a, v = self.a, self.v
@@ -241,4 +397,29 @@ class Objective:
         return sum(terms)
 
 
-__all__ = ["LEVELS", "LEVEL_UNITS", "UNIT_PER_EURO", "WEIGHTS", "Objective"]
+def _scaled(
+    model: cp_model.CpModel,
+    expr: cp_model.LinearExpr,
+    divisor: int,
+    name: str,
+    low: int = 0,
+) -> cp_model.IntVar:
+    """Returns an integer ``q`` with ``q >= expr / divisor`` (the ceiling at the optimum)."""
+    if divisor == 1:
+        var = model.new_int_var(low, 10**15, name)
+        model.add(var >= expr)
+        return var
+    var = model.new_int_var(low, 10**15 // max(divisor, 1), name)
+    model.add(divisor * var >= expr)
+    return var
+
+
+__all__ = [
+    "ALL_LEVELS",
+    "LEVELS",
+    "LEVEL_UNITS",
+    "REPLANNING_LEVEL",
+    "UNIT_PER_EURO",
+    "WEIGHTS",
+    "Objective",
+]

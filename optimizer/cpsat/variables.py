@@ -19,6 +19,9 @@ from ortools.sat.python import cp_model
 
 from ..roster import AGENCY, UNCOVERED
 
+NOT_PINNED = -3
+"""``pins`` value of a slot that is free to change."""
+
 
 class Variables:
     """The variables of one model, indexed like the compiled region.
@@ -146,6 +149,38 @@ class Variables:
         )
         return self.model.new_int_var(0, max(top, 0), "max_new_anw")
 
+    def pair(self, person: int, slot: int) -> int | None:
+        """Returns the pair index of (person, slot) that carries a variable, or None."""
+        for j in self.slot_pairs(slot):
+            if self.pair_staff[j] == person:
+                return j
+        return None
+
+    def pin(self, pins: np.ndarray) -> None:
+        """Fixes pinned slots to their person or to agency.
+
+        Raises
+        ------
+        ValueError
+            When a pinned person has no variable for the slot, or the slot's day has no
+            agency supply (callers check pins first and report them by row).
+        """
+        for slot, who in enumerate(pins):
+            who = int(who)
+            if who == NOT_PINNED:
+                continue
+            if who == AGENCY:
+                if slot not in self.agency:
+                    raise ValueError(f"slot {slot} is pinned to agency without supply")
+                self.model.add(self.agency[slot] == 1)
+            elif who >= 0:
+                j = self.pair(who, slot)
+                if j is None:
+                    raise ValueError(f"slot {slot} is pinned to an ineligible person")
+                self.model.add(self.x[j] == 1)
+            else:
+                raise ValueError(f"slot {slot}: pin {who} not understood")
+
     # -- warm start and answer -----------------------------------------------------
 
     def warmstart(self, slot_assignee: np.ndarray) -> None:
@@ -181,4 +216,4 @@ class Variables:
         return out
 
 
-__all__ = ["Variables"]
+__all__ = ["NOT_PINNED", "Variables"]

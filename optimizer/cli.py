@@ -151,10 +151,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     sch = sub.add_parser(
         "schema",
-        help="print the JSON Schema of the region format",
-        description="Print (or write) the JSON Schema of the region file format.",
+        help="print the JSON Schema of the region (or scenario) format",
+        description=(
+            "Print (or write) the JSON Schema of the region file format, or with "
+            "--scenario of the what-if scenario file format."
+        ),
     )
     sch.add_argument("-o", "--output", type=Path, help="write the schema to this file")
+    sch.add_argument(
+        "--scenario",
+        action="store_true",
+        help="the scenario file format (carecap whatif) instead of the region format",
+    )
     sch.set_defaults(handler=_cmd_schema)
 
     ev = sub.add_parser(
@@ -186,9 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
         "solve",
         help="solve the region's open slots with CP-SAT (the main job)",
         description=(
-            "Find the best legal roster for the open slots: least uncovered care, then "
-            "least agency cost, flex-pool hours, extra hours, fairness, travel. Writes "
-            "roster.csv and summary.json. Exit 0 with a roster, 3 when none was found."
+            "Find the best legal roster for the open slots, by priority: least "
+            "uncovered care, then least agency cost, flex-pool hours below contract, "
+            "extra hours against wishes, fair ANW burden, travel and lending, "
+            "preferences and continuity. Writes roster.csv and summary.json (and "
+            "moves.csv when re-planning). Exit 0 with a roster, 1 with a roster and "
+            "findings (the input's fixed roster breaks a rule), 3 when none was found."
         ),
     )
     so.add_argument(
@@ -232,6 +243,44 @@ def build_parser() -> argparse.ArgumentParser:
         "--deterministic",
         action="store_true",
         help="deterministic time limit and interleaved search: same roster every run",
+    )
+    so.add_argument(
+        "--gap",
+        type=float,
+        default=0.0,
+        metavar="R",
+        help="relative gap at which a level may stop (default 0: prove optimality)",
+    )
+    so.add_argument(
+        "--levels",
+        type=_level_list,
+        default=(),
+        metavar="A,B,...",
+        help="priority levels in order (default uncovered,agency,pool_under_contract,"
+        "extra_hours,fairness,travel_lending,preferences; 'changes' when re-planning)",
+    )
+    so.add_argument(
+        "--previous",
+        type=Path,
+        metavar="ROSTER",
+        help="re-planning: the previous roster.csv; the result lists what moved",
+    )
+    so.add_argument(
+        "--minimal-change",
+        action="store_true",
+        help="with --previous: keep as much of it as possible (right after coverage)",
+    )
+    so.add_argument(
+        "--pin",
+        type=Path,
+        metavar="ROSTER",
+        help="a roster CSV of assignments that must be kept (shift_id, staff_id or "
+        "type agency)",
+    )
+    so.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html (self-contained) to the output directory",
     )
     so.set_defaults(handler=_cmd_solve)
 
@@ -351,6 +400,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _level_list(text: str) -> tuple[str, ...]:
+    from .cpsat.objective import ALL_LEVELS
+
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in ALL_LEVELS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} not understood; use a comma list of {', '.join(ALL_LEVELS)}"
+        )
+    return names
+
+
 def _absence(text: str) -> float | str:
     if text in ("sector", "national"):
         return text
@@ -400,7 +461,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    text = json.dumps(Region.model_json_schema(), indent=2) + "\n"
+    from .scenarios import scenario_json_schema
+
+    schema = scenario_json_schema() if args.scenario else Region.model_json_schema()
+    text = json.dumps(schema, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -620,27 +684,58 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     from instances import EXAMPLE_REGION
 
     from .compile import compile_region
+    from .cpsat.variables import NOT_PINNED
     from .params import SolveParams
-    from .roster import write_roster
+    from .roster import (
+        UNCOVERED,
+        read_previous_roster,
+        read_roster,
+        write_roster,
+    )
     from .solve import solve
 
     try:
         params = SolveParams(
             time_limit=args.time_limit,
             workers=args.workers,
+            relative_gap=args.gap,
             mode=args.mode,
             deterministic=args.deterministic,
             log_progress=args.verbose,
+            levels=args.levels,
         )
     except (TypeError, ValueError) as error:
         print(f"carecap: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.minimal_change and args.previous is None:
+        print("carecap: error: --minimal-change needs --previous", file=sys.stderr)
+        return EXIT_BAD_INPUT
     path = args.region if args.region is not None else EXAMPLE_REGION
     compiled = compile_region(read_region(path))
-    result = solve(compiled, params, seed=args.seed)
+    previous, dropped = None, []
+    if args.previous is not None:
+        previous, dropped = read_previous_roster(compiled, args.previous)
+    pins = None
+    if args.pin is not None:
+        pinned = read_roster(compiled, args.pin)
+        pins = np.where(pinned == UNCOVERED, NOT_PINNED, pinned)
+    try:
+        result = solve(
+            compiled,
+            params,
+            seed=args.seed,
+            previous=previous,
+            pins=pins,
+            minimal_change=args.minimal_change,
+        )
+    except ValueError as error:
+        if pins is None:
+            raise
+        raise InputError(str(args.pin), str(error).splitlines()) from None
     document = result.summary()
     document.update(
         region=str(path),
+        previous_roster_dropped=dropped,
         versions={
             "carecap": carecap_version(),
             "ortools": ortools.__version__,
@@ -655,12 +750,31 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_NO_SOLUTION
-    write_roster(compiled, result.slot_assignee, args.output / "roster.csv")
-    write_text_atomic(args.output / "summary.json", _dumps(document))
+    written = [args.output / "roster.csv", args.output / "summary.json"]
+    write_roster(compiled, result.slot_assignee, written[0], result.reasons())
+    write_text_atomic(written[1], _dumps(document))
+    if result.moves is not None:
+        written.append(args.output / "moves.csv")
+        write_text_atomic(written[-1], _moves_csv(result.moves))
+    if args.report:
+        from .report import write_report
+
+        written.append(write_report(args.output, path))
     print(f"region {compiled.region.name}: {len(result.slot_assignee)} open slot(s)")
     print(result)
-    print(f"\nwrote {args.output / 'roster.csv'}, {args.output / 'summary.json'}")
-    return EXIT_OK
+    for line in dropped:
+        print(f"  previous roster row dropped: {line}")
+    print(f"\nwrote {', '.join(str(p) for p in written)}")
+    return EXIT_FINDINGS if result.findings else EXIT_OK
+
+
+def _moves_csv(moves: Sequence[Any]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["shift_id", "level", "before", "after"])
+    for move in moves:
+        writer.writerow([move.shift_id, move.level, move.before, move.after])
+    return buffer.getvalue()
 
 
 # -- analyze ------------------------------------------------------------------------

@@ -131,9 +131,19 @@ def read_roster_rows(path: str | os.PathLike[str]) -> list[RosterRow]:
 
 
 def rows_to_slot_assignee(
-    compiled: CompiledRegion, rows: list[RosterRow], source: str = "<roster>"
+    compiled: CompiledRegion,
+    rows: list[RosterRow],
+    source: str = "<roster>",
+    dropped: list[str] | None = None,
 ) -> np.ndarray:
     """Maps roster rows to ``slot_assignee`` (staff index, `AGENCY` or `UNCOVERED`).
+
+    Parameters
+    ----------
+    dropped
+        When given (re-planning against a region that changed since the roster was
+        made), rows that no longer map are left out and their problems appended here
+        instead of raised.
 
     Raises
     ------
@@ -208,7 +218,9 @@ def rows_to_slot_assignee(
         for _, k in zip(agency, remaining, strict=False):
             assignee[k] = AGENCY
     if problems:
-        raise InputError(source, problems)
+        if dropped is None:
+            raise InputError(source, problems)
+        dropped.extend(f"{source}: {problem}" for problem in problems)
     return assignee
 
 
@@ -280,6 +292,27 @@ def read_roster(compiled: CompiledRegion, path: str | os.PathLike[str]) -> np.nd
     return rows_to_slot_assignee(compiled, read_roster_rows(path), str(path))
 
 
+def read_previous_roster(
+    compiled: CompiledRegion, path: str | os.PathLike[str]
+) -> tuple[np.ndarray, list[str]]:
+    """Reads the previous roster of a re-planning run, leniently.
+
+    The region may have changed since the roster was made (a sick call, a shift
+    added or removed), so rows that no longer map onto an open slot are dropped and
+    described rather than rejected; a malformed file is still an `InputError`.
+
+    Returns
+    -------
+    tuple
+        ``slot_assignee`` of the previous roster, and one line per dropped row.
+    """
+    dropped: list[str] = []
+    assignee = rows_to_slot_assignee(
+        compiled, read_roster_rows(path), str(path), dropped
+    )
+    return assignee, dropped
+
+
 ROSTER_COLUMNS = (
     "shift_id",
     "staff_id",
@@ -291,18 +324,33 @@ ROSTER_COLUMNS = (
     "end",
     "paid_hours",
     "anw_class",
+    "cost_eur",
+    "reason",
 )
 
 
 def roster_records(
-    compiled: CompiledRegion, slot_assignee: np.ndarray
+    compiled: CompiledRegion,
+    slot_assignee: np.ndarray,
+    reasons: list[str] | None = None,
 ) -> list[dict[str, str]]:
     """Returns one record per open slot: who fills it (if anyone), where and when.
 
     Times are ISO 8601 local times with their UTC offset; the person's staff id is the
-    only personal field.
+    only personal field. ``cost_eur`` is the evaluator's cost of the slot (wage with
+    ORT and lending VAT plus travel for a person, the booking for agency, nothing for
+    an uncovered slot); ``reason`` says why an uncovered slot stays uncovered
+    (`kernels.capacity.UNCOVERED_REASONS`), when given.
     """
+    from kernels.evaluate import evaluate_roster
+
     region = compiled.region
+    evaluation = evaluate_roster(compiled, slot_assignee)
+    cost = (
+        evaluation.slot_wage_cost
+        + evaluation.slot_travel_cost
+        + evaluation.slot_agency_cost
+    )
     records = []
     for k, slot in enumerate(region.open_slots):
         shift = region.shift_by_id[slot.shift]
@@ -325,17 +373,22 @@ def roster_records(
                 "end": cls.end.astimezone(TZ).isoformat(),
                 "paid_hours": f"{cls.paid_minutes / 60:g}",
                 "anw_class": cls.anw_class.value,
+                "cost_eur": f"{cost[k]:.2f}",
+                "reason": reasons[k] if reasons is not None else "",
             }
         )
     return records
 
 
 def write_roster(
-    compiled: CompiledRegion, slot_assignee: np.ndarray, path: str | os.PathLike[str]
+    compiled: CompiledRegion,
+    slot_assignee: np.ndarray,
+    path: str | os.PathLike[str],
+    reasons: list[str] | None = None,
 ) -> None:
-    """Writes a roster CSV atomically (see the module docstring for the columns)."""
+    """Writes a roster CSV atomically (columns: `roster_records`)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=ROSTER_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(roster_records(compiled, slot_assignee))
+    writer.writerows(roster_records(compiled, slot_assignee, reasons))
     write_text_atomic(path, buffer.getvalue())

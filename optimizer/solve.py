@@ -339,7 +339,7 @@ def solve(
     backend: Literal["cpsat", "greedy"] = "cpsat",
     previous: np.ndarray | None = None,
     pins: np.ndarray | None = None,
-    minimal_change: bool = True,
+    minimal_change: bool = False,
     skip_rules: Iterable[str] = (),
     check: bool = True,
 ) -> Result:
@@ -429,6 +429,8 @@ def solve(
         levels = LEVELS
         if previous is not None and minimal_change:
             levels = (LEVELS[0], REPLANNING_LEVEL, *LEVELS[1:])
+    if pins is not None:
+        _check_pins(compiled, graph, pins, filler.person_ok)
     model = CpSatModel(
         arrays,
         graph,
@@ -493,6 +495,54 @@ def solve(
         moves=None if previous is None else _moves(compiled, previous, roster),
         progress=tuple(events),
     )
+
+
+def _check_pins(
+    compiled: CompiledRegion, graph: Any, pins: np.ndarray, person_ok: np.ndarray
+) -> None:
+    """Raises ValueError, one line per problem, for pins the model cannot honour: a
+    person not eligible for the slot or with findings, agency without supply, or
+    pinned assignments that together break a rule."""
+    from kernels.evaluate import evaluate_roster
+
+    from .cpsat.variables import NOT_PINNED
+
+    arrays = compiled.arrays
+    slots = compiled.region.open_slots
+    problems = []
+    for slot in np.flatnonzero(pins != NOT_PINNED):
+        who = int(pins[slot])
+        shift_id = slots[slot].shift
+        if who >= 0:
+            lo, hi = graph.slot_ptr[slot], graph.slot_ptr[slot + 1]
+            if not person_ok[who]:
+                problems.append(
+                    f"{compiled.staff_ids[who]} on {shift_id}: the person's fixed "
+                    "roster has findings, so they get no new assignments"
+                )
+            elif who not in graph.staff_idx[lo:hi]:
+                problems.append(
+                    f"{compiled.staff_ids[who]} on {shift_id}: not eligible for the "
+                    f"open {slots[slot].level.value} slot"
+                )
+        elif who == AGENCY:
+            shift = arrays.slot_shift[slot]
+            day, level = arrays.shift_day[shift], arrays.slot_level[slot]
+            if arrays.agency_supply[day, level] <= 0:
+                problems.append(f"agency on {shift_id}: no agency supply that day")
+        else:
+            problems.append(f"slot {slot} ({shift_id}): pin value {who} not understood")
+    if not problems:
+        pinned = np.where(pins == NOT_PINNED, UNCOVERED, pins).astype(np.int64)
+        for violation in evaluate_roster(compiled, pinned).violations:
+            if violation.staff is None or person_ok[compiled.staff_index[violation.staff]]:
+                problems.append(
+                    f"pinned assignments break {violation.rule}"
+                    + (f" for {violation.staff}" if violation.staff else "")
+                    + f": {', '.join(violation.shifts)} ({violation.detail})"
+                )
+    if problems:
+        raise ValueError("\n".join(problems))
 
 
 def _keep_legal(

@@ -95,6 +95,7 @@ TRAVEL_TOLERANCE_KM = 1e-9
 """Slack on the travel limit, so that rounding in the last digit never excludes."""
 
 CHECKS = (
+    "shift_length",
     "candidate",
     "level",
     "exact_level",
@@ -166,6 +167,8 @@ class EligibilityInputs(NamedTuple):
     lending_vat_factor: float
     travel_cost_per_km: float
     detour_factor: float
+    max_shift_minutes: int
+    max_night_shift_minutes: int
     min_rest_minutes: int
     rest_after_night_minutes: int
     rest_after_night_series_minutes: int
@@ -178,6 +181,8 @@ class EligibilityInputs(NamedTuple):
 
 
 _RULE_FIELDS = (
+    "max_shift_minutes",
+    "max_night_shift_minutes",
     "min_rest_minutes",
     "rest_after_night_minutes",
     "rest_after_night_series_minutes",
@@ -381,10 +386,16 @@ def _eligible_pairs(arrays, location_ptr, location_staff):
         location_lon = arrays.location_lon[location]
         offset = scratch_ptr[slot] - location_ptr[location]
         found = 0
+        # H2/H3 by the shift's own elapsed length (a DST night can outgrow its
+        # template): nobody may work it. Every candidate still gets a scratch entry.
+        too_long = end - start > arrays.max_shift_minutes or (
+            is_night and end - start > arrays.max_night_shift_minutes
+        )
         for j in range(location_ptr[location], location_ptr[location + 1]):
             person = location_staff[j]
             ok = (
-                _qualified(
+                not too_long
+                and _qualified(
                     arrays.staff_level[person],
                     arrays.staff_competences[person],
                     slot_level,
@@ -898,6 +909,19 @@ def explain_ineligible(
                 f"travel: {km:.1f} km exceeds the person's maximum {limit:.1f} km (H15)"
             )
 
+    elapsed = int(a.shift_end[shift] - a.shift_start[shift])
+    if elapsed > rules.max_shift_minutes:
+        reasons.insert(
+            0,
+            f"shift_length: the shift lasts {_hours(elapsed)}, above "
+            f"{_hours(rules.max_shift_minutes)} (H2)",
+        )
+    elif a.shift_is_night[shift] and elapsed > rules.max_night_shift_minutes:
+        reasons.insert(
+            0,
+            f"shift_length: the night lasts {_hours(elapsed)}, above "
+            f"{_hours(rules.max_night_shift_minutes)} (H3)",
+        )
     if a.shift_is_night[shift] and not a.staff_night_allowed[staff]:
         reasons.append(
             "night_exemption: a night shift, and the person is exempt from nights (H12)"

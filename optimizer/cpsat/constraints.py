@@ -85,8 +85,9 @@ class Constraints:
                     self._weekly_minutes()
                 continue
             if name == "_conflict_cliques":
-                # One family for the pairwise conflicts; skipped only as a whole.
-                if not {"H1", "H4", "H5"} <= self.skip:
+                # One family for overlap and rest conflicts, left out with H1; the
+                # rest rules alone are lifted through their parameters instead.
+                if "H1" not in self.skip:
                     self._conflict_cliques()
                 continue
             if name == "_window_minutes":

@@ -179,6 +179,11 @@ def eligibility(
         ok &= inducted[:, s_location[ks]].T
         ok &= night_ok[None, :] | ~s_night[ks, None]
         ok &= irregular_ok[None, :] | ~s_irregular[ks, None]
+        elapsed = s_end[ks] - s_start[ks]
+        too_long = (elapsed > rules.max_shift_minutes) | (
+            s_night[ks] & (elapsed > rules.max_night_shift_minutes)
+        )
+        ok &= ~too_long[:, None]
         sick_bits = np.right_shift(sick[None, :], s_day[ks, None].astype(np.uint64))
         ok &= (sick_bits & np.uint64(1)) == 0
         k, c = np.nonzero(ok)

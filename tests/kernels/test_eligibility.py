@@ -274,7 +274,28 @@ MORNING_SHIFT = {
     "requirements": [{"level": "N3", "count": 1}],
 }
 
+LONG_NIGHT_TEMPLATE = {
+    "id": "T-LONG-NIGHT",
+    "name": "long night",
+    "start": "20:00",
+    "end": "07:00",
+    "unpaid_break_minutes": 0,
+}
+LONG_NIGHT_SHIFT = {
+    "id": "X-0326-LN",
+    "ward": "O003-L1-W1",
+    "date": "2026-03-26",
+    "template": "T-LONG-NIGHT",
+    "requirements": [{"level": "N3", "count": 1}],
+}
+
 CASES: dict[str, tuple[dict[str, Any], str, list[str]]] = {
+    # An 11 h night: within the 12 h shift maximum, above the 10 h night maximum.
+    "shift_length": (
+        {"templates": [LONG_NIGHT_TEMPLATE], "shifts": [LONG_NIGHT_SHIFT]},
+        "X-0326-LN",
+        ["shift_length"],
+    ),
     # name: (changes to the clean probe, open shift, failing checks in order)
     "level": ({"person": {"level": "N1", "competences": []}}, EARLY, ["level"]),
     "exact_level": ({"person": {"level": "N4"}}, EXACT, ["exact_level"]),

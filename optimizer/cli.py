@@ -117,7 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"carecap {carecap_version()}"
     )
     parser.add_argument(
-        "-v", "--verbose", action="store_true", help="log progress to stderr"
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log progress to stderr (-vv: also the solver's own log)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -701,7 +705,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             relative_gap=args.gap,
             mode=args.mode,
             deterministic=args.deterministic,
-            log_progress=args.verbose,
+            log_progress=bool(args.verbose),
             levels=args.levels,
         )
     except (TypeError, ValueError) as error:
@@ -1107,7 +1111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
+        level=(
+            logging.DEBUG
+            if args.verbose >= 2
+            else logging.INFO
+            if args.verbose
+            else logging.WARNING
+        ),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

@@ -52,6 +52,22 @@ class ProgressEvent:
     bound: float
 
 
+FULL_SUBSOLVERS = (
+    "max_lp_sym",
+    "default_lp",
+    "core",
+    "no_lp",
+    "quick_restart",
+    "reduced_costs",
+    "pseudo_costs",
+    "quick_restart_no_lp",
+)
+"""Full-problem CP-SAT subsolvers, most useful first; with fewer workers than this the
+first ``workers // 2`` (at least one) are used, the other workers run CP-SAT's
+first-solution and neighbourhood searches. From 8 workers CP-SAT's own portfolio
+(which holds them all) is kept."""
+
+
 class _Progress(cp_model.CpSolverSolutionCallback):
     """Records (and logs) every improving solution; stops a level of non-negative
     terms at a solution of value 0, since nothing beats it. Logs carry numbers only."""
@@ -147,6 +163,10 @@ class CpSatModel:
         p = solver.parameters
         p.random_seed = int(seed)
         p.num_workers = int(params.workers)
+        if params.workers < len(FULL_SUBSOLVERS):
+            # CP-SAT's own pick for few workers is default_lp, whose bound stalls
+            # (M agency: 28 % gap after 120 s); max_lp_sym proves it in seconds.
+            p.subsolvers.extend(FULL_SUBSOLVERS[: max(1, params.workers // 2)])
         p.relative_gap_limit = float(params.relative_gap)
         p.log_search_progress = bool(params.log_progress)
         if params.deterministic:
@@ -264,6 +284,7 @@ def _parameters(solver: cp_model.CpSolver) -> dict[str, Any]:
         "max_time_in_seconds": p.max_time_in_seconds,
         "max_deterministic_time": p.max_deterministic_time,
         "interleave_search": p.interleave_search,
+        "subsolvers": list(p.subsolvers),
     }
 
 

@@ -249,6 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="deterministic time limit and interleaved search: same roster every run",
     )
     so.add_argument(
+        "--strategy",
+        choices=["auto", "monolithic", "by_week"],
+        default="auto",
+        help="one model, or week by week for large multi-week regions (default auto: "
+        "by week from 100,000 eligible pairs)",
+    )
+    so.add_argument(
         "--gap",
         type=float,
         default=0.0,
@@ -707,6 +714,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             deterministic=args.deterministic,
             log_progress=bool(args.verbose),
             levels=args.levels,
+            strategy=args.strategy,
         )
     except (TypeError, ValueError) as error:
         print(f"carecap: error: {error}", file=sys.stderr)

@@ -12,6 +12,12 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 MODES = ("lexicographic", "weighted")
+STRATEGIES = ("auto", "monolithic", "by_week")
+"""How the model is built: one model of the whole horizon, week by week (large
+multi-week regions), or ``auto``: by week from `DECOMPOSE_PAIRS` eligible pairs on."""
+
+DECOMPOSE_PAIRS = 100_000
+"""``auto`` solves week by week from this many eligible pairs (and two weeks) on."""
 """Objective modes: successive solves per priority level, or one weighted solve."""
 
 
@@ -39,6 +45,8 @@ class SolveParams:
     log_progress
         Log every improving solution (objective, bound, gap per level; numbers only)
         to the ``carecap`` logger at INFO, and CP-SAT's own log at DEBUG.
+    strategy
+        ``'auto'`` (default), ``'monolithic'`` or ``'by_week'`` (`STRATEGIES`).
     levels
         The priority levels in order (`optimizer.cpsat.objective.ALL_LEVELS`);
         empty for the default order (with ``changes`` after ``uncovered`` when
@@ -53,6 +61,7 @@ class SolveParams:
     deterministic: bool = False
     log_progress: bool = False
     levels: tuple[str, ...] = ()
+    strategy: Literal["auto", "monolithic", "by_week"] = "auto"
 
     def __post_init__(self) -> None:
         from .cpsat.objective import ALL_LEVELS
@@ -88,6 +97,11 @@ class SolveParams:
             raise ValueError("workers = 0 not understood; use 1 or more.")
         if self.relative_gap >= 1:
             raise ValueError("relative_gap >= 1 not understood.")
+        if self.strategy not in STRATEGIES:
+            raise ValueError(
+                f"strategy {self.strategy!r} not understood; use one of "
+                f"{', '.join(STRATEGIES)}."
+            )
         if self.mode not in MODES:
             raise ValueError(
                 f"mode {self.mode!r} not understood; use one of {', '.join(MODES)}."
@@ -98,4 +112,4 @@ class SolveParams:
         return asdict(self)
 
 
-__all__ = ["MODES", "SolveParams"]
+__all__ = ["DECOMPOSE_PAIRS", "MODES", "STRATEGIES", "SolveParams"]

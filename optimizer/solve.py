@@ -26,7 +26,7 @@ import numpy as np
 
 from .compile import CompiledRegion, compile_region
 from .domain import Region
-from .params import SolveParams
+from .params import DECOMPOSE_PAIRS, SolveParams
 from .roster import AGENCY, UNCOVERED
 
 log = logging.getLogger("carecap")
@@ -434,35 +434,53 @@ def solve(
             levels = (LEVELS[0], REPLANNING_LEVEL, *LEVELS[1:])
     if pins is not None:
         _check_pins(compiled, graph, pins, filler.person_ok)
-    model = CpSatModel(
-        arrays,
-        graph,
-        filler.person_ok,
-        levels,
-        previous=previous,
-        pins=pins,
-        skip=skip_rules,
+    by_week = params.strategy == "by_week" or (
+        params.strategy == "auto"
+        and arrays.num_weeks > 1
+        and graph.num_pairs >= DECOMPOSE_PAIRS
     )
-    build = time.perf_counter() - started
-    log.info(
-        "model built in %.2f s: %d assignment variable(s), %d clique(s)",
-        build,
-        len(model.variables.x),
-        model.constraints.num_cliques,
-    )
-    hint = greedy
-    if previous is not None:
-        kept = _keep_legal(compiled, model, previous, person_ok)
-        if kept is not None:
-            hint = kept
-    solve_started = time.perf_counter()
-    roster, outcomes, used, events = model.solve(params, seed, hint=hint)
-    runtime = time.perf_counter() - solve_started
+    if by_week and (previous is not None or pins is not None):
+        raise ValueError("re-planning and pins need the monolithic strategy")
+    if by_week:
+        from .cpsat.decompose import solve_by_week
+
+        build = time.perf_counter() - started
+        solve_started = time.perf_counter()
+        roster, outcomes, used, events, week_builds = solve_by_week(
+            arrays, graph, filler.person_ok, levels, params, seed, greedy
+        )
+        runtime = time.perf_counter() - solve_started - week_builds
+        build += week_builds
+    else:
+        model = CpSatModel(
+            arrays,
+            graph,
+            filler.person_ok,
+            levels,
+            previous=previous,
+            pins=pins,
+            skip=skip_rules,
+        )
+        build = time.perf_counter() - started
+        log.info(
+            "model built in %.2f s: %d assignment variable(s), %d clique(s)",
+            build,
+            len(model.variables.x),
+            model.constraints.num_cliques,
+        )
+        hint = greedy
+        if previous is not None:
+            kept = _keep_legal(compiled, model, previous, person_ok)
+            if kept is not None:
+                hint = kept
+        solve_started = time.perf_counter()
+        roster, outcomes, used, events = model.solve(params, seed, hint=hint)
+        runtime = time.perf_counter() - solve_started
 
     levels_out = tuple(
         LevelResult(
             name=o.name,
-            unit=LEVEL_UNITS.get(o.name, "EUR-weighted"),
+            unit=LEVEL_UNITS.get(o.name.split(":")[-1], "EUR-weighted"),
             status=o.status,
             objective=o.objective,
             bound=o.bound,

@@ -39,9 +39,9 @@ def test_kernels_take_numba_options_from_config(path):
 
 @pytest.mark.parametrize("package", ["optimizer", "kernels"])
 def test_library_code_does_not_print(package):
-    """Tests that library modules log instead of printing (the CLI prints)."""
+    """Tests that library modules log instead of printing (the CLI modules print)."""
     for path in (ROOT / package).glob("*.py"):
-        if path.name == "cli.py":
+        if path.name == "cli.py" or path.name.endswith("_cli.py"):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         calls = [

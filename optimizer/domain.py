@@ -403,7 +403,7 @@ class Staff(_Record):
     competences: tuple[Id, ...] = ()
     contract_hours: Hours
     desired_hours: Hours
-    max_hours: Hours = Field(le=60)
+    max_hours: Annotated[float, Field(ge=0, le=60)]
     conditional_extra_hours: Hours = 0.0
     age: int | None = Field(default=None, ge=15, le=80)
     night_opt_in: bool = False

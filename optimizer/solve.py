@@ -490,12 +490,17 @@ def solve(
     )
     if roster is None:
         statuses = {o.status for o in outcomes}
-        status = (
-            SolveStatus.INFEASIBLE
-            if "INFEASIBLE" in statuses or "MODEL_INVALID" in statuses
-            else SolveStatus.TIME_LIMIT
-        )
-        roster = np.full(num_slots, UNCOVERED, dtype=np.int64)
+        if "INFEASIBLE" in statuses or "MODEL_INVALID" in statuses:
+            status = SolveStatus.INFEASIBLE
+            roster = np.full(num_slots, UNCOVERED, dtype=np.int64)
+        elif pins is not None:  # the greedy roster does not know the pins
+            status = SolveStatus.TIME_LIMIT
+            roster = np.full(num_slots, UNCOVERED, dtype=np.int64)
+        else:
+            # No level found a roster in its time: the greedy warm start is legal.
+            log.warning("no CP-SAT roster within the limits: the greedy roster is kept")
+            status = SolveStatus.FEASIBLE
+            roster = greedy
     else:
         proven = all(o.status == "OPTIMAL" for o in outcomes)
         status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE

@@ -206,6 +206,7 @@ class CpSatModel:
         levels = self.levels if params.mode == "lexicographic" else ("weighted",)
         budget = float(params.time_limit)
         elapsed = 0.0
+        last: cp_model.CpSolver | None = None  # the solver of the last solved level
         for k, level in enumerate(levels):
             # Time left is split by weight over the levels still to solve; a level
             # that finishes early hands its time on.
@@ -239,11 +240,35 @@ class CpSatModel:
             used = _parameters(solver)
             status = solver.status_name(code)
             if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                if last is None or level == "weighted":
+                    # Nothing to hold this level to: stop here, the caller keeps the
+                    # warm start, and no later level may trade this one away.
+                    outcomes.append(
+                        LevelOutcome(level, status, math.inf, -math.inf, seconds, None)
+                    )
+                    log.warning("level %s: no solution in its time (%s)", level, status)
+                    break
+                # The previous level's solution is the hint and stays feasible: hold
+                # this level at its value there, so later levels cannot worsen it.
+                value = round(last.value(expr))
+                self.model.add(expr <= value)
                 outcomes.append(
-                    LevelOutcome(level, status, math.inf, -math.inf, seconds, None)
+                    LevelOutcome(
+                        level,
+                        status,
+                        self._display(level, value),
+                        -math.inf,
+                        seconds,
+                        int(value),
+                    )
                 )
-                log.warning("level %s: no solution within its time (%s)", level, status)
+                log.warning(
+                    "level %s: no better solution in its time (%s); kept at its value",
+                    level,
+                    status,
+                )
                 continue
+            last = solver
             roster = self.variables.roster(solver)
             value = round(solver.objective_value)
             bound = solver.best_objective_bound

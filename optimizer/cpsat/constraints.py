@@ -246,37 +246,45 @@ class Constraints:
         start, end = a.shift_start, a.shift_end
         for person in v.people:
             items = self._items(person)
+            shift_of = np.array([s for s, _ in items], dtype=np.int64)
+            is_new = np.array([new for _, new in items], dtype=bool)
+            starts, ends = start[shift_of], end[shift_of]
+            sorted_ends = np.unique(ends)
             free_at: dict[int, Any] = {}
 
-            def free(t: int, items=items, free_at=free_at, person=person) -> Any:
+            def free(
+                t: int,
+                shift_of=shift_of,
+                is_new=is_new,
+                starts=starts,
+                ends=ends,
+                free_at=free_at,
+                person=person,
+            ) -> Any:
                 # True: surely free; None: a fixed shift lies in (t, t + need); else a
                 # Boolean that forces the new shifts in the interval off.
                 if t in free_at:
                     return free_at[t]
-                inside = [
-                    (s, new) for s, new in items if start[s] < t + need and end[s] > t
-                ]
-                if any(not new for _, new in inside):
+                inside = np.flatnonzero((starts < t + need) & (ends > t))
+                if not is_new[inside].all():
                     result: Any = None
-                elif not inside:
+                elif inside.size == 0:
                     result = True
                 else:
                     result = self.model.new_bool_var(f"rest[{person},{t}]")
-                    for s, _ in inside:
+                    for k in inside:
+                        s = int(shift_of[k])
                         self.model.add(v.works(person, s) + result <= 1)
                 free_at[t] = result
                 return result
 
-            for s, new in items:
-                anchor = int(end[s])
+            for (s, new), anchor in zip(items, ends.tolist(), strict=True):
                 if anchor + _WEEK <= 0:
                     continue
-                ends = {anchor} | {
-                    int(end[j])
-                    for j, _ in items
-                    if anchor <= end[j] <= anchor + _WEEK - need
-                }
-                options = [free(t) for t in sorted(ends)]
+                lo = np.searchsorted(sorted_ends, anchor, side="left")
+                hi = np.searchsorted(sorted_ends, anchor + _WEEK - need, side="right")
+                # The anchor's own end is among these: rest may start right there.
+                options = [free(int(t)) for t in sorted_ends[lo:hi]]
                 if any(o is True for o in options):
                     continue
                 bools = [o for o in options if o is not None]

@@ -68,6 +68,7 @@ class Variables:
             self.x[j] = model.new_bool_var(f"x[{person},{slot}]")
             shift_pairs[person][int(arrays.slot_shift[slot])].append(j)
         self.shift_pairs = {p: dict(v) for p, v in shift_pairs.items()}
+        self._works: dict[tuple[int, int], cp_model.LinearExpr] = {}
         self.agency: dict[int, cp_model.IntVar] = {}
         self.uncovered: list[cp_model.IntVar] = []
         for slot in range(num_slots):
@@ -92,7 +93,15 @@ class Variables:
 
     def works(self, person: int, shift: int) -> cp_model.LinearExpr:
         """Returns the 0/1 expression 'person newly works shift' (sum over its slots)."""
-        return sum(self.x[j] for j in self.shift_pairs[person][shift])
+        key = (person, shift)
+        expr = self._works.get(key)
+        if expr is None:
+            pairs = self.shift_pairs[person][shift]
+            expr = (
+                self.x[pairs[0]] if len(pairs) == 1 else sum(self.x[j] for j in pairs)
+            )
+            self._works[key] = expr
+        return expr
 
     def slot_pairs(self, slot: int) -> list[int]:
         """Returns the pair indices of a slot that carry a variable."""

@@ -69,6 +69,14 @@ class LevelResult:
             else math.inf
         )
 
+    @property
+    def relative_gap(self) -> float | None:
+        """Returns gap / |objective|, or None where the objective is ~0 (then the
+        absolute gap is the measure)."""
+        if not math.isfinite(self.objective) or abs(self.objective) <= 1e-9:
+            return None
+        return self.gap / abs(self.objective)
+
 
 @dataclass(frozen=True)
 class Move:
@@ -192,6 +200,8 @@ class Result:
                     "objective": lv.objective,
                     "bound": lv.bound,
                     "bound_note": "conditional on the levels fixed above",
+                    "absolute_gap": lv.gap,
+                    "relative_gap": lv.relative_gap,
                     "seconds": lv.seconds,
                 }
                 for lv in self.levels

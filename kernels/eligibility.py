@@ -147,6 +147,7 @@ class EligibilityInputs(NamedTuple):
     shift_location: np.ndarray
     shift_org: np.ndarray
     shift_ort_minutes: np.ndarray
+    shift_max_minutes: np.ndarray
     staff_level: np.ndarray
     staff_competences: np.ndarray
     staff_org: np.ndarray
@@ -167,7 +168,6 @@ class EligibilityInputs(NamedTuple):
     lending_vat_factor: float
     travel_cost_per_km: float
     detour_factor: float
-    max_shift_minutes: int
     max_night_shift_minutes: int
     min_rest_minutes: int
     rest_after_night_minutes: int
@@ -181,7 +181,6 @@ class EligibilityInputs(NamedTuple):
 
 
 _RULE_FIELDS = (
-    "max_shift_minutes",
     "max_night_shift_minutes",
     "min_rest_minutes",
     "rest_after_night_minutes",
@@ -388,7 +387,7 @@ def _eligible_pairs(arrays, location_ptr, location_staff):
         found = 0
         # H2/H3 by the shift's own elapsed length (a DST night can outgrow its
         # template): nobody may work it. Every candidate still gets a scratch entry.
-        too_long = end - start > arrays.max_shift_minutes or (
+        too_long = end - start > arrays.shift_max_minutes[shift] or (
             is_night and end - start > arrays.max_night_shift_minutes
         )
         for j in range(location_ptr[location], location_ptr[location + 1]):
@@ -595,6 +594,7 @@ _SHIFT_FIELDS = {
     "shift_location": np.int64,
     "shift_org": np.int64,
     "shift_ort_minutes": np.float64,
+    "shift_max_minutes": np.int64,
 }
 _SLOT_FIELDS = {
     "slot_shift": np.int64,
@@ -910,11 +910,11 @@ def explain_ineligible(
             )
 
     elapsed = int(a.shift_end[shift] - a.shift_start[shift])
-    if elapsed > rules.max_shift_minutes:
+    if elapsed > a.shift_max_minutes[shift]:
         reasons.insert(
             0,
             f"shift_length: the shift lasts {_hours(elapsed)}, above "
-            f"{_hours(rules.max_shift_minutes)} (H2)",
+            f"{_hours(int(a.shift_max_minutes[shift]))} (H2)",
         )
     elif a.shift_is_night[shift] and elapsed > rules.max_night_shift_minutes:
         reasons.insert(

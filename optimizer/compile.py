@@ -51,6 +51,10 @@ ANW_CODES = {
 PREFERENCE_CODES = {Preference.AVOID: -1, Preference.NEUTRAL: 0, Preference.PREFER: 1}
 """Integer code of each preference in ``staff_preferences`` (day, evening, night, weekend)."""
 
+CAO_SHIFT_LIMIT_SECTORS = frozenset({Sector.VVT, Sector.HOME_CARE, Sector.GHZ})
+"""Sectors whose CAO caps a shift at ``cao_max_shift_hours`` (H2 policy, VVT and GHZ;
+home care works under the VVT CAO)."""
+
 CARRY_IN_WEEKS = 15
 MAX_COMPETENCES = 63
 
@@ -96,6 +100,7 @@ class RegionArrays(NamedTuple):
     shift_ward: np.ndarray  # int64, -1 for carry-in shifts
     shift_location: np.ndarray  # int64, -1 for carry-in shifts
     shift_org: np.ndarray  # int64, -1 for carry-in shifts
+    shift_max_minutes: np.ndarray  # int64 longest allowed elapsed time (H2: ATW, CAO)
     shift_ort_minutes: (
         np.ndarray
     )  # float64 premium-weighted paid minutes (sum of p x m)
@@ -302,6 +307,12 @@ def compile_region(region: Region) -> CompiledRegion:
     competence_bit = {name: k for k, name in enumerate(competences)}
 
     # -- shift table: horizon shifts, then carry-in shifts -------------------------------
+    legal_longest = round(region.rules.max_shift_hours * 60)
+    cao_longest = min(legal_longest, round(region.rules.cao_max_shift_hours * 60))
+    longest_shift = {
+        sector: cao_longest if sector in CAO_SHIFT_LIMIT_SECTORS else legal_longest
+        for sector in Sector
+    }
     rows: list[tuple] = []
     ort_memo: dict[tuple, float] = {}
     for shift in region.shifts:
@@ -321,6 +332,7 @@ def compile_region(region: Region) -> CompiledRegion:
                 location_index[location.id],
                 org_index[org.id],
                 ort_memo[key],
+                longest_shift[org.sector],
             )
         )
     carry_in_of: list[list[int]] = [[] for _ in region.staff]
@@ -334,7 +346,7 @@ def compile_region(region: Region) -> CompiledRegion:
                 round(region.rules.evening_min_hours * 60),
             )
             carry_in_of[person_idx].append(len(rows))
-            rows.append((cls, -1, -1, -1, 0.0))
+            rows.append((cls, -1, -1, -1, 0.0, legal_longest))
 
     def column(fn, dtype) -> np.ndarray:
         return _frozen(np.array([fn(r) for r in rows], dtype=dtype))
@@ -487,6 +499,7 @@ def compile_region(region: Region) -> CompiledRegion:
         shift_location=column(lambda r: r[2], np.int64),
         shift_org=column(lambda r: r[3], np.int64),
         shift_ort_minutes=column(lambda r: r[4], np.float64),
+        shift_max_minutes=column(lambda r: r[5], np.int64),
         req_shift=_frozen(np.array([r[0] for r in req_rows], dtype=np.int64)),
         req_level=_frozen(np.array([r[1] for r in req_rows], dtype=np.int64)),
         req_competence=_frozen(np.array([r[2] for r in req_rows], dtype=np.int64)),

@@ -538,7 +538,10 @@ _NO_LIMIT = 10**9
 _RELAXATIONS = {
     "H4": lambda a: {"rules": a.rules._replace(min_rest_minutes=0)},
     "H5": lambda a: {"rules": a.rules._replace(rest_after_night_minutes=0)},
-    "H2": lambda a: {"rules": a.rules._replace(max_shift_minutes=_NO_LIMIT)},
+    "H2": lambda a: {
+        "rules": a.rules._replace(max_shift_minutes=_NO_LIMIT),
+        "shift_max_minutes": np.full_like(a.shift_max_minutes, _NO_LIMIT),
+    },
     "H3": lambda a: {"rules": a.rules._replace(max_night_shift_minutes=_NO_LIMIT)},
     "H12": lambda a: {"staff_night_allowed": np.ones_like(a.staff_night_allowed)},
     "H13": lambda a: {

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from optimizer.anw import ShiftClass, classify_shift
 from optimizer.clock import TZ, to_utc
-from optimizer.domain import Employment, Region, Staff
+from optimizer.domain import Employment, Region, Sector, Staff
 
 HOUR = dt.timedelta(hours=1)
 
@@ -48,7 +48,9 @@ class _Worked:
     label: str
 
 
-def _person_shifts(region: Region, person: Staff, assignments: list[str]) -> list[_Worked]:
+def _person_shifts(
+    region: Region, person: Staff, assignments: list[str]
+) -> list[_Worked]:
     shifts = [
         _Worked(
             classify_shift(
@@ -117,7 +119,12 @@ def _check_person(
         if not w.in_horizon:
             continue
         hours = w.cls.elapsed_minutes / 60
-        if hours > rules.max_shift_hours:
+        shift = region.shift_by_id[w.label]
+        sector = region.ward_organisation(shift.ward).sector
+        longest = rules.max_shift_hours
+        if sector in (Sector.VVT, Sector.HOME_CARE, Sector.GHZ):  # CAO policy
+            longest = min(longest, rules.cao_max_shift_hours)
+        if hours > longest:
             flag("H2", f"{w.label} lasts {hours:g} h")
         if w.cls.is_night and hours > rules.max_night_shift_hours:
             flag("H3", f"night {w.label} lasts {hours:g} h")
@@ -131,7 +138,10 @@ def _check_person(
             continuing = b.cls.ends_after_0200 and gap < 24 * HOUR
             if not continuing and night_run >= rules.night_series_length:
                 if gap < rules.rest_after_night_series_hours * HOUR:
-                    flag("H6", f"{gap / HOUR:g} h rest after {night_run} nights before {b.label}")
+                    flag(
+                        "H6",
+                        f"{gap / HOUR:g} h rest after {night_run} nights before {b.label}",
+                    )
             elif gap < rules.rest_after_night_hours * HOUR:
                 flag("H5", f"{gap / HOUR:g} h rest after night {a.label}")
             if not continuing:
@@ -143,11 +153,15 @@ def _check_person(
     run: list[_Worked] = []
     for w in shifts:
         day = w.cls.start.astimezone(TZ).date()
-        if run and day - run[-1].cls.start.astimezone(TZ).date() == dt.timedelta(days=1):
+        if run and day - run[-1].cls.start.astimezone(TZ).date() == dt.timedelta(
+            days=1
+        ):
             run.append(w)
         else:
             run = [w]
-        if len(run) > rules.max_consecutive_shifts_with_night and any(x.cls.is_night for x in run):
+        if len(run) > rules.max_consecutive_shifts_with_night and any(
+            x.cls.is_night for x in run
+        ):
             flag("H7", f"run of {len(run)} shifts with a night ending {w.label}")
 
     # H8: a 36 h rest within every 7 x 24 h window anchored at a shift end.
@@ -182,8 +196,16 @@ def _check_person(
     prior_hours = list(person.history.weekly_hours)
     prior_nights = list(person.history.weekly_nights)
     weeks = region.horizon.weeks
-    timeline_hours = [0.0] * (15 - len(prior_hours)) + prior_hours + [week_hours[k] for k in range(weeks)]
-    timeline_nights = [0] * (15 - len(prior_nights)) + prior_nights + [week_nights[k] for k in range(weeks)]
+    timeline_hours = (
+        [0.0] * (15 - len(prior_hours))
+        + prior_hours
+        + [week_hours[k] for k in range(weeks)]
+    )
+    timeline_nights = (
+        [0] * (15 - len(prior_nights))
+        + prior_nights
+        + [week_nights[k] for k in range(weeks)]
+    )
     for k in range(weeks):
         hours = week_hours[k]
         if hours > rules.max_week_hours + 1e-9:
@@ -192,7 +214,10 @@ def _check_person(
             flag("H16", f"{hours:g} h in week {k}, maximum {person.max_hours:g}")
         end = 15 + k + 1
         if sum(timeline_hours[end - 4 : end]) > 4 * rules.max_avg_hours_4w + 1e-9:
-            flag("H9", f"4-week average above {rules.max_avg_hours_4w:g} h ending week {k}")
+            flag(
+                "H9",
+                f"4-week average above {rules.max_avg_hours_4w:g} h ending week {k}",
+            )
         nights_16 = sum(timeline_nights[end - 16 : end])
         limit_16 = (
             rules.max_avg_hours_16w_night_workers
@@ -200,12 +225,19 @@ def _check_person(
             else rules.max_avg_hours_16w
         )
         if sum(timeline_hours[end - 16 : end]) > 16 * limit_16 + 1e-9:
-            flag("H11" if nights_16 >= rules.night_worker_threshold_16w else "H9", f"16-week average above {limit_16:g} h")
+            flag(
+                "H11" if nights_16 >= rules.night_worker_threshold_16w else "H9",
+                f"16-week average above {limit_16:g} h",
+            )
         if nights_16 > rules.max_nights_16w:
             flag("H10", f"{nights_16} nights in 16 weeks ending week {k}")
 
     # H12: night exemption by age; H18: pregnancy.
-    home_org = region.organisation_by_id.get(person.organisation) if person.organisation else None
+    home_org = (
+        region.organisation_by_id.get(person.organisation)
+        if person.organisation
+        else None
+    )
     for w in shifts:
         if not w.in_horizon:
             continue
@@ -226,7 +258,9 @@ def _check_person(
     )
     allowed = 52 - rules.min_free_sundays_52w
     if person.history.sundays_worked_52w + sundays > allowed:
-        flag("SUN", f"{person.history.sundays_worked_52w + sundays} Sundays in 52 weeks")
+        flag(
+            "SUN", f"{person.history.sundays_worked_52w + sundays} Sundays in 52 weeks"
+        )
 
     # H13 qualification, H14 induction, H15 availability (sickness included).
     sick = [
@@ -261,13 +295,24 @@ def _check_person(
                 continue
             ward = region.ward_by_id[region.shift_by_id[w.label].ward]
             location = region.location_by_id[ward.location]
-            km = _km(person.home.latitude, person.home.longitude, location.latitude, location.longitude)
-            if km * region.costs.detour_factor > person.max_travel_km + 1e-9 and person.employment is not Employment.AGENCY:
+            km = _km(
+                person.home.latitude,
+                person.home.longitude,
+                location.latitude,
+                location.longitude,
+            )
+            if (
+                km * region.costs.detour_factor > person.max_travel_km + 1e-9
+                and person.employment is not Employment.AGENCY
+            ):
                 flag("H15", f"{km:.1f} km to {w.label}")
     return out
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))

@@ -180,7 +180,7 @@ def eligibility(
         ok &= night_ok[None, :] | ~s_night[ks, None]
         ok &= irregular_ok[None, :] | ~s_irregular[ks, None]
         elapsed = s_end[ks] - s_start[ks]
-        too_long = (elapsed > rules.max_shift_minutes) | (
+        too_long = (elapsed > a.shift_max_minutes[shift[ks]]) | (
             s_night[ks] & (elapsed > rules.max_night_shift_minutes)
         )
         ok &= ~too_long[:, None]

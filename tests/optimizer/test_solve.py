@@ -48,6 +48,7 @@ def _region(
         "X": ("19:00", "07:00", 0),  # 12 h night (13 h on the October DST night)
         "A": ("05:30", "09:30", 0),  # 4 h early...
         "B": ("20:30", "23:30", 0),  # ...and 3 h late the same day: 11 h rest
+        "D": ("07:00", "19:00", 30),  # 12 h day (11.5 h paid)
     }
     history = dict(history or {})
     if weekly_hours is not None:
@@ -287,7 +288,13 @@ _SKIP_TOGETHER = {
 _CASES["H2"] = lambda: _region(
     [("2026-10-24", "X")], start="2026-10-19", rules={"max_night_shift_hours": 10}
 )
-_CASES["H3"] = lambda: _region([("2026-03-04", "X")])
+# A 12 h night where the CAO allows 12 h shifts: only the 10 h night limit breaks.
+_CASES["H3"] = lambda: _region(
+    [("2026-03-04", "X")], rules={"cao_max_shift_hours": 12}
+)
+# A 12 h day shift at a VVT ward: the CAO's 10 h (H2 policy), within the ATW's 12 h.
+_CASES["H2-CAO"] = lambda: _region([("2026-03-04", "D")])
+_SKIP_TOGETHER["H2-CAO"] = {"H2"}
 
 
 @pytest.mark.parametrize("rule", sorted(_CASES, key=lambda r: (len(r), r)))

@@ -122,6 +122,8 @@ class Result:
         Re-planning: the previous roster's slots whose assignee changed.
     progress
         `ProgressEvent` per improving solution (seconds, level, objective, bound).
+    model_size
+        Variables, constraints and cliques of the CP-SAT model (monolithic strategy).
     """
 
     status: SolveStatus
@@ -138,6 +140,7 @@ class Result:
     slot_reason: np.ndarray | None = None
     moves: tuple[Move, ...] | None = None
     progress: tuple[Any, ...] = ()
+    model_size: dict[str, int] | None = None
 
     def __post_init__(self) -> None:
         if self.runtime < 0 or self.build_time < 0:
@@ -213,6 +216,7 @@ class Result:
                 "level_seconds": {lv.name: lv.seconds for lv in self.levels},
             },
             "first_solution_seconds": self.first_solution_seconds,
+            "model_size": self.model_size,
             "kpis": self.evaluation.summary(),
             "uncovered_reasons": self.reason_counts(),
             "findings": [
@@ -456,6 +460,7 @@ def solve(
 
         build = time.perf_counter() - started
         solve_started = time.perf_counter()
+        model_size = None
         roster, outcomes, used, events, week_builds = solve_by_week(
             arrays, graph, filler.person_ok, levels, params, seed, greedy
         )
@@ -486,6 +491,12 @@ def solve(
         solve_started = time.perf_counter()
         roster, outcomes, used, events = model.solve(params, seed, hint=hint)
         runtime = time.perf_counter() - solve_started
+        model_size = {
+            "assignment_variables": len(model.variables.x),
+            "variables": len(model.model.proto.variables),
+            "constraints": len(model.model.proto.constraints),
+            "cliques": model.constraints.num_cliques,
+        }
 
     levels_out = tuple(
         LevelResult(
@@ -530,6 +541,7 @@ def solve(
         slot_reason=uncovered_reasons(arrays, graph, roster, person_ok),
         moves=None if previous is None else _moves(compiled, previous, roster),
         progress=tuple(events),
+        model_size=model_size,
     )
 
 

@@ -107,7 +107,10 @@ OVER_DESIRED_STEPS = 4
 than the one before, up to 12 x wage: a quadratic tail for the second 4 hours."""
 
 AVOID_POINTS, NEUTRAL_POINTS, PREFER_POINTS = 3, 1, 0
+"""Preference points of a new shift, per aspect (day/evening/night, and weekend)."""
 NEW_WARD_POINTS = 2
+"""Points of a new shift at a ward that is neither the home ward nor a ward of the
+person's fixed shifts (continuity)."""
 
 ANW_UNCOVERED_WEIGHT = 1.25
 """Extra weight of an uncovered ANW slot over a day slot."""
@@ -123,6 +126,8 @@ class Objective:
     ----------
     model, arrays, graph, variables
         The model, compiled arrays, eligibility graph and the model's `Variables`.
+    previous
+        Re-planning: the previous roster's ``slot_assignee`` (the ``changes`` level).
     """
 
     def __init__(

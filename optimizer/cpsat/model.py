@@ -68,6 +68,26 @@ first-solution and neighbourhood searches. From 8 workers CP-SAT's own portfolio
 (which holds them all) is kept."""
 
 
+TIE_BREAK_PAIRS = 30_000
+"""Assignment variables from which the uncovered level is solved with `_TieBreak`."""
+
+
+@dataclass(frozen=True)
+class _TieBreak:
+    """The first level solved as ``scale x expr + agency bookings``: any better value
+    of the level outweighs every booking, so the level's optimum is unchanged, and
+    among its optima the search keeps people rather than drifting to agency (on XL
+    the plain level replaced ~50,000 people-hours by agency, which the agency level
+    could not win back in its time)."""
+
+    expr: Any
+    scale: int
+    slack: int  # the most the tie-break term can add
+
+    def level_bound(self, combined_bound: float) -> float:
+        return (combined_bound - self.slack) / self.scale
+
+
 class _Progress(cp_model.CpSolverSolutionCallback):
     """Records (and logs) every improving solution; stops a level of non-negative
     terms at a solution of value 0, since nothing beats it. Logs carry numbers only."""
@@ -79,6 +99,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         events: list[ProgressEvent],
         display: Any,
         stop_at_zero: bool,
+        tie_break: _TieBreak | None = None,
     ):
         super().__init__()
         self.level = level
@@ -86,9 +107,13 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.events = events
         self.display = display
         self.stop_at_zero = stop_at_zero
+        self.tie_break = tie_break
 
     def on_solution_callback(self) -> None:
         value, bound = self.objective_value, self.best_objective_bound
+        if self.tie_break is not None:
+            value = self.value(self.tie_break.expr)
+            bound = self.tie_break.level_bound(bound)
         seconds = self.offset + self.wall_time
         self.events.append(ProgressEvent(seconds, self.level, value, bound))
         shown, shown_bound = self.display(value), self.display(bound)
@@ -102,7 +127,8 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             shown_bound,
             relative,
         )
-        if self.stop_at_zero and value <= 0:
+        proven = self.tie_break is not None and value <= math.ceil(bound - 1e-6)
+        if proven or (self.stop_at_zero and value <= 0):
             self.stop_search()
 
 
@@ -212,6 +238,7 @@ class CpSatModel:
             # that finishes early hands its time on.
             weights = [LEVEL_TIME_WEIGHTS.get(name, 1.0) for name in levels[k:]]
             share = budget * weights[0] / sum(weights)
+            tie_break = None
             if level == "weighted":
                 self.objective.add_objective(self.levels)
             else:
@@ -222,7 +249,12 @@ class CpSatModel:
                         LevelOutcome(level, "OPTIMAL", value, value, 0.0, int(expr))
                     )
                     continue
-                self.model.minimize(expr)
+                tie_break = self._tie_break(level, expr, levels[k + 1 :])
+                if tie_break is None:
+                    self.model.minimize(expr)
+                else:
+                    bookings = sum(self.variables.agency.values())
+                    self.model.minimize(tie_break.scale * expr + bookings)
             solver = self._solver(params, seed, share)
             progress = _Progress(
                 level,
@@ -230,6 +262,7 @@ class CpSatModel:
                 events,
                 lambda value, level=level: self._display(level, value),
                 level in NON_NEGATIVE_LEVELS,
+                tie_break if level != "weighted" else None,
             )
             started = time.perf_counter()
             code = solver.solve(self.model, progress)
@@ -272,6 +305,12 @@ class CpSatModel:
             roster = self.variables.roster(solver)
             value = round(solver.objective_value)
             bound = solver.best_objective_bound
+            if level != "weighted" and tie_break is not None:
+                value = round(solver.value(expr))
+                bound = tie_break.level_bound(bound)
+                if value <= math.ceil(bound - 1e-6):  # the level itself is proven
+                    status = "OPTIMAL"
+                    bound = float(value)
             if level in NON_NEGATIVE_LEVELS:
                 # CP-SAT without an LP worker may report a weak, negative bound;
                 # a sum of non-negative terms is at least 0, and 0 is then optimal.
@@ -293,6 +332,23 @@ class CpSatModel:
                 self.model.add(self.objective.expression(level) <= value + slack)
                 self._hint_everything(solver)
         return roster, outcomes, used, events
+
+    def _tie_break(
+        self, level: str, expr: Any, later: tuple[str, ...]
+    ) -> _TieBreak | None:
+        """Returns the tie-break of the uncovered level of a large model when agency
+        comes later. Small models skip it: their first level is proven outright (the
+        tie-break's bound cannot prove it to the unit) and the agency level then
+        repairs any drift in seconds."""
+        if (
+            level != "uncovered"
+            or "agency" not in later
+            or not self.variables.agency
+            or len(self.variables.x) < TIE_BREAK_PAIRS
+        ):
+            return None
+        slack = len(self.variables.agency)
+        return _TieBreak(expr, slack + 1, slack)
 
     def _display(self, level: str, value: float) -> float:
         if level == "weighted":

@@ -391,3 +391,17 @@ def test_unchanged_region_replans_to_the_same_roster(example):
         minimal_change=True,
     )
     assert again.moves == ()
+
+
+def test_tie_break_keeps_the_first_level_optimum(example, monkeypatch):
+    """Tests that solving the uncovered level with the agency tie-break (large models)
+    reaches the same uncovered value and the same agency optimum."""
+    import optimizer.cpsat.model as cpsat_model
+
+    region, first = example
+    monkeypatch.setattr(cpsat_model, "TIE_BREAK_PAIRS", 0)
+    params = SolveParams(time_limit=20, levels=("uncovered", "agency"))
+    tied = solve(compile_region(region), params, seed=0)
+    assert _level(tied, "uncovered") == pytest.approx(_level(first, "uncovered"))
+    assert _level(tied, "agency") == pytest.approx(_level(first, "agency"))
+    assert tied.levels[1].status == "OPTIMAL"

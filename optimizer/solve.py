@@ -371,7 +371,7 @@ def solve(
         ``'cpsat'`` (default) or ``'greedy'`` (the baseline filler).
     previous
         Re-planning: the previous roster as ``slot_assignee`` on this region's open
-        slots (`optimizer.roster.map_previous_roster` builds it from a roster file).
+        slots (`optimizer.roster.read_previous_roster` reads it from a roster file).
         The result lists the `Move` of every previous assignment that changed.
     pins
         ``slot_assignee`` of assignments that must be kept (staff index or AGENCY,

@@ -56,8 +56,8 @@ from pydantic import (
 )
 
 from .exceptions import InputError
-from .io import write_text_atomic
-from .scenarios import load_structured_text, read_text_file, validation_problems
+from .io import format_validation_error, write_text_atomic
+from .scenarios import load_structured_text, read_text_file
 from .whatif import TIMING_COLUMNS, result_columns, write_table
 
 MANIFEST_FORMAT_VERSION = "1.0"
@@ -202,7 +202,7 @@ def parse_manifest(text: str, source: str = "<manifest>") -> Manifest:
     try:
         return Manifest.model_validate(raw)
     except ValidationError as error:
-        raise InputError(source, validation_problems(error, raw)) from None
+        raise InputError(source, format_validation_error(error, raw)) from None
 
 
 def read_manifest(path: str | Path) -> Manifest:

@@ -106,7 +106,10 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
 
 
 def format_validation_error(error: ValidationError, raw: Any) -> list[str]:
-    """Turns a pydantic error into lines naming record (with its id) and field.
+    """Turns a pydantic error into lines naming the record and the field.
+
+    Records are named by the first of `RECORD_LABELS` they have (``id``, or ``name``
+    and ``kind`` in scenario files and manifests).
 
     Parameters
     ----------
@@ -138,6 +141,10 @@ def format_validation_error(error: ValidationError, raw: Any) -> list[str]:
     return lines
 
 
+RECORD_LABELS = ("id", "name", "kind")
+"""Fields that name a record in messages, the first present one wins."""
+
+
 def _describe_location(loc: Sequence[int | str], raw: Any) -> str:
     parts: list[str] = []
     node = raw
@@ -145,11 +152,16 @@ def _describe_location(loc: Sequence[int | str], raw: Any) -> str:
         if isinstance(key, int):
             parts.append(f"[{key}]")
             node = node[key] if isinstance(node, list) and key < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("id"), str):
-                parts.append(f" (id {node['id']!r})")
-        else:
-            parts.append(f".{key}" if parts else str(key))
-            node = node.get(key) if isinstance(node, dict) else None
+            if isinstance(node, dict):
+                for label in RECORD_LABELS:
+                    if isinstance(node.get(label), str):
+                        parts.append(f" ({label} {node[label]!r})")
+                        break
+            continue
+        if isinstance(node, dict) and key not in node and node.get("kind") == key:
+            continue  # the discriminator tag pydantic puts in a tagged union's location
+        parts.append(f".{key}" if parts else str(key))
+        node = node.get(key) if isinstance(node, dict) else None
     return "".join(parts) or "(top level)"
 
 

@@ -366,46 +366,6 @@ def read_text_file(path: str | Path, what: str) -> str:
         raise InputError(source, [f"cannot be read: {error.strerror}"]) from None
 
 
-def validation_problems(error: ValidationError, raw: Any) -> list[str]:
-    """Turns a pydantic error into lines naming the record and the field.
-
-    Records are named by their ``name``, ``id`` or ``kind``, e.g.
-    ``scenarios[1] (name 'pool+10').changes[0] (kind 'flex_pool').percent: ...``.
-    The tag pydantic adds to the location of a tagged-union member is left out.
-    """
-    lines = []
-    for item in error.errors(include_url=False):
-        message = item["msg"]
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        if item["type"] in ("enum", "literal_error") and isinstance(
-            item.get("input"), str
-        ):
-            message = f"{item['input']!r} is not allowed. {message}"
-        lines.append(f"{_describe(item['loc'], raw)}: {message}")
-    return lines
-
-
-def _describe(loc: Sequence[int | str], raw: Any) -> str:
-    parts: list[str] = []
-    node = raw
-    for key in loc:
-        if isinstance(key, int):
-            parts.append(f"[{key}]")
-            node = node[key] if isinstance(node, list) and key < len(node) else None
-            if isinstance(node, dict):
-                for label in ("name", "id", "kind"):
-                    if isinstance(node.get(label), str):
-                        parts.append(f" ({label} {node[label]!r})")
-                        break
-            continue
-        if isinstance(node, dict) and key not in node and node.get("kind") == key:
-            continue  # the discriminator tag pydantic puts in the location
-        parts.append(f".{key}" if parts else str(key))
-        node = node.get(key) if isinstance(node, dict) else None
-    return "".join(parts) or "(top level)"
-
-
 def parse_scenarios(text: str, source: str = "<scenarios>") -> ScenarioFile:
     """Parses and validates scenario text (YAML or JSON); see `read_scenarios`."""
     raw = load_structured_text(text, source)
@@ -417,7 +377,7 @@ def parse_scenarios(text: str, source: str = "<scenarios>") -> ScenarioFile:
     try:
         return ScenarioFile.model_validate(raw)
     except ValidationError as error:
-        raise InputError(source, validation_problems(error, raw)) from None
+        raise InputError(source, format_validation_error(error, raw)) from None
 
 
 def read_scenarios(path: str | Path) -> ScenarioFile:

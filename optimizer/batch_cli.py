@@ -14,7 +14,7 @@ SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Adds the ``batch`` subcommand."""
-    from .cli import _positive
+    from .cli import positive_int
 
     parser = subparsers.add_parser(
         "batch",
@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         help="local worker processes (default: one per core, at most one per job)",
     )

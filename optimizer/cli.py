@@ -91,7 +91,8 @@ def _weeks(text: str) -> int:
     return weeks
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
     try:
         value = int(text)
     except ValueError:
@@ -229,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     so.add_argument(
         "--workers",
-        type=_positive,
+        type=positive_int,
         default=2,
         metavar="N",
         help="CP-SAT workers (default 2)",
@@ -307,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("region", type=Path, help="region JSON file")
     an.add_argument(
         "-k",
-        type=_positive,
+        type=positive_int,
         default=3,
         metavar="K",
         help="list slots with fewer than K candidates as thin (default 3)",
@@ -343,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ca.add_argument(
         "--top",
-        type=_positive,
+        type=positive_int,
         default=10,
         metavar="K",
         help="show at most K candidates per slot (default 10)",
@@ -378,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     si.add_argument(
         "--samples",
-        type=_positive,
+        type=positive_int,
         default=1000,
         help="sampled horizons (default 1000)",
     )
@@ -395,7 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOURS",
         help="also report the smallest pool whose P95 uncovered hours are at most this",
     )
-    si.add_argument("--workers", type=_positive, help="threads (default: all cores)")
+    si.add_argument("--workers", type=positive_int, help="threads (default: all cores)")
     si.add_argument("--json", action="store_true", help="print the result as JSON")
     si.add_argument(
         "-o",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Adds the ``whatif`` subcommand."""
-    from .cli import _positive
+    from .cli import positive_int
 
     parser = subparsers.add_parser(
         "whatif",
@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=_positive,
+        type=positive_int,
         default=2,
         metavar="N",
         help="CP-SAT workers (default 2)",

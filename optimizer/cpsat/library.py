@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
 from ortools.sat.python import cp_model
 
 Literal = cp_model.LiteralT
@@ -252,7 +253,7 @@ def min_consecutive(
     if minimum <= 1:
         return
     for s in range(num_days):
-        before = state[s - 1] if s > 0 else (True if exempt_start else False)
+        before = state[s - 1] if s > 0 else bool(exempt_start)
         if before is True or state[s] is False:
             continue
         for k in range(1, minimum):
@@ -327,6 +328,20 @@ def forbidden_successions(
 # -- soft rules ----------------------------------------------------------------------
 
 
+@dataclass
+class CoverPenalties(Penalties):
+    """`Penalties` of one cover rule, with its two variables.
+
+    Attributes
+    ----------
+    under, over
+        People missing and people too many (integer variables).
+    """
+
+    under: cp_model.IntVar | None = None
+    over: cp_model.IntVar | None = None
+
+
 def soft_cover(
     model: cp_model.CpModel,
     literals: Sequence[Literal],
@@ -334,7 +349,7 @@ def soft_cover(
     weight_under: int,
     weight_over: int,
     name: str = "cover",
-) -> Penalties:
+) -> CoverPenalties:
     """Cover ``requirement`` people with ``literals``; each missing one costs
     ``weight_under``, each extra one ``weight_over``.
 
@@ -344,11 +359,11 @@ def soft_cover(
     """
     variables = [lit for lit in literals if not _is_constant(lit)]
     fixed = sum(1 for lit in literals if lit is True)
-    penalties = Penalties()
     need = requirement - fixed
     under = model.new_int_var(0, max(need, 0), f"{name}_under")
     over = model.new_int_var(0, max(len(variables) - need, 0), f"{name}_over")
     model.add(sum(variables) + under - over == need)
+    penalties = CoverPenalties(under=under, over=over)
     penalties.add(under, weight_under)
     penalties.add(over, weight_over)
     return penalties
@@ -357,7 +372,9 @@ def soft_cover(
 def shift_on_request(literal: Literal, weight: int) -> Penalties:
     """A wish to work: costs ``weight`` when ``literal`` is false."""
     penalties = Penalties()
-    penalties.add(negated(literal) if not _is_constant(literal) else not literal, weight)
+    penalties.add(
+        negated(literal) if not _is_constant(literal) else not literal, weight
+    )
     return penalties
 
 
@@ -369,6 +386,7 @@ def shift_off_request(literal: Literal, weight: int) -> Penalties:
 
 
 __all__ = [
+    "CoverPenalties",
     "Literal",
     "Penalties",
     "add_clause",

@@ -1,0 +1,193 @@
+"""Curtois & Qu benchmark table: carecap against the published results and the plain
+CP-SAT baseline, side by side at equal time and workers.
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/nrp_report.py --write
+    .venv/bin/python benchmarks/nrp_report.py --instances 5,7 --results r.json --write
+
+Each instance is solved once by ``carecap nrp`` (`optimizer.nrp.solve_nrp`) with the
+time limit (60 s) and once by the plain model (`nrp_plain`); the objective "after
+10 s" is the best penalty the 60 s carecap run had found 10 s in. ``--results``
+keeps the rows of earlier runs, so instances can be run one call at a time (one
+instance at a time keeps the two solvers from sharing the cores). ``--write``
+replaces the table between the ``nrp-report`` markers of ``benchmarks/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import ortools
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from nrp_plain import solve_plain  # noqa: E402
+
+from optimizer.nrp import read_nrp, solve_nrp  # noqa: E402
+
+CURTOIS = ROOT.parent / "shared" / "benchmarks" / "curtois"
+"""The shared benchmark folder (``../shared/benchmarks/curtois``)."""
+
+README = ROOT / "benchmarks" / "README.md"
+BEGIN, END = "<!-- nrp-report:start -->", "<!-- nrp-report:end -->"
+
+DEFAULT_INSTANCES = (1, 2, 3, 4, 5, 7, 8, 10, 11, 12, 13, 15, 16)
+"""The instances of the issue's targets (up to 56 days); the year-long ones are
+left to explicit ``--instances``."""
+
+
+def best_known() -> dict[str, dict[str, str]]:
+    """Returns the rows of ``best_known.csv`` by instance name."""
+    with (CURTOIS / "best_known.csv").open(newline="") as handle:
+        return {row["instance"]: row for row in csv.DictReader(handle)}
+
+
+def objective_at(history: list, seconds: float) -> float:
+    """Returns the best penalty found within ``seconds`` (inf when none)."""
+    found = [value for t, value, _ in history if t <= seconds]
+    return min(found) if found else math.inf
+
+
+def run_instance(
+    number: int, time_limit: float, early: float, workers: int, seed: int, plain: bool
+) -> dict:
+    """Solves one instance with carecap and (optionally) the plain model."""
+    name = f"Instance{number}"
+    instance = read_nrp(CURTOIS / f"{name}.txt")
+    started = time.perf_counter()
+    result = solve_nrp(instance, time_limit=time_limit, workers=workers, seed=seed)
+    row = {
+        "instance": name,
+        "days": instance.num_days,
+        "employees": instance.num_employees,
+        "types": instance.num_shift_types,
+        "early_s": early,
+        "limit_s": time_limit,
+        "early": objective_at(result.history, early),
+        "final": result.objective,
+        "bound": result.bound,
+        "time_to_best_s": round(result.time_to_best, 1),
+        "legal": result.is_feasible(),
+        "seconds_total": round(time.perf_counter() - started, 1),
+        "load": os.getloadavg()[0],
+    }
+    if plain:
+        baseline = solve_plain(
+            instance, time_limit=time_limit, workers=workers, seed=seed
+        )
+        row["plain"] = baseline.objective
+        row["plain_bound"] = baseline.bound
+    return row
+
+
+def _number(value) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def render(rows: list[dict], workers: int) -> str:
+    """Returns the markdown table (with the machine line) of the result rows."""
+    known = best_known()
+    loads = [r["load"] for r in rows]
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPython "
+        f"{platform.python_version()}, OR-Tools {ortools.__version__}; {workers} "
+        f"CP-SAT workers, seed 0; 1-minute load average {min(loads):.1f}-"
+        f"{max(loads):.1f} at the end of the runs (the machine was shared, so "
+        "timings are pessimistic). One run per instance, carecap then the plain "
+        'model, one instance at a time. "10 s" is what the 60 s carecap run had '
+        "found after 10 s.",
+        "",
+        "| instance | days x staff x types | carecap 10 s | carecap 60 s | bound | "
+        "best known | published LB | gap to best known | plain model 60 s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in sorted(rows, key=lambda r: int(r["instance"].removeprefix("Instance"))):
+        ref = known.get(row["instance"], {})
+        best = float(ref["best_upper_bound"]) if ref.get("best_upper_bound") else None
+        gap = (
+            f"{(row['final'] - best) / best:.1%}"
+            if best and math.isfinite(row["final"])
+            else "-"
+        )
+        lines.append(
+            f"| {row['instance'].removeprefix('Instance')} "
+            f"| {row['days']} x {row['employees']} x {row['types']} "
+            f"| {_number(row['early'])} | {_number(row['final'])} "
+            f"| {_number(row['bound'])} | {ref.get('best_upper_bound') or '-'} "
+            f"| {ref.get('best_lower_bound') or '-'} | {gap} "
+            f"| {_number(row.get('plain'))} |"
+        )
+    return "\n".join(lines)
+
+
+def write_readme(table: str) -> None:
+    """Replaces the text between the nrp-report markers of benchmarks/README.md."""
+    text = README.read_text(encoding="utf-8")
+    head, sep, rest = text.partition(BEGIN)
+    if not sep:
+        raise SystemExit(f"{README}: marker {BEGIN} not found")
+    _, sep, tail = rest.partition(END)
+    if not sep:
+        raise SystemExit(f"{README}: marker {END} not found")
+    README.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the benchmark and prints (and with --write, stores) the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--instances",
+        default=",".join(map(str, DEFAULT_INSTANCES)),
+        help="comma-separated instance numbers",
+    )
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--early", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-plain", action="store_true", help="skip the baseline")
+    parser.add_argument(
+        "--results", type=Path, help="JSON file of rows, kept across calls"
+    )
+    parser.add_argument("--write", action="store_true", help="update the README")
+    args = parser.parse_args(argv)
+    if not CURTOIS.is_dir():
+        print(f"{CURTOIS} is absent; nothing to run", file=sys.stderr)
+        return 0
+    rows: dict[str, dict] = {}
+    if args.results and args.results.exists():
+        rows = {r["instance"]: r for r in json.loads(args.results.read_text())}
+    for number in (int(n) for n in args.instances.split(",") if n):
+        row = run_instance(
+            number,
+            args.time_limit,
+            args.early,
+            args.workers,
+            args.seed,
+            not args.no_plain,
+        )
+        print(json.dumps(row), file=sys.stderr, flush=True)
+        rows[row["instance"]] = row
+        if args.results:
+            args.results.write_text(json.dumps(list(rows.values()), indent=1))
+    table = render(list(rows.values()), args.workers)
+    print(table)
+    if args.write:
+        write_readme(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

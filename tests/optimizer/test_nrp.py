@@ -1,0 +1,305 @@
+"""Tests of the Curtois benchmark adapter (`optimizer.nrp`), its evaluator
+(`optimizer.nrp_evaluate`) and ``carecap nrp``.
+
+The shared instances are read from ``../shared/benchmarks/curtois/``; tests that need
+them are skipped when the folder is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from optimizer import nrp_evaluate
+from optimizer.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from optimizer.exceptions import InputError
+from optimizer.nrp import (
+    OFF,
+    NrpModelError,
+    parse_nrp,
+    read_nrp,
+    read_roster_csv,
+    solve_nrp,
+)
+from optimizer.nrp_evaluate import evaluate, evaluate_assignment
+
+CURTOIS = Path(__file__).resolve().parents[2].parent / "shared/benchmarks/curtois"
+"""The shared benchmark folder (``../shared/benchmarks/curtois`` from the root)."""
+
+needs_curtois = pytest.mark.skipif(
+    not CURTOIS.is_dir(), reason="../shared/benchmarks/curtois is absent"
+)
+
+
+def _best_known() -> dict[str, dict[str, str]]:
+    with (CURTOIS / "best_known.csv").open(newline="") as handle:
+        return {row["instance"]: row for row in csv.DictReader(handle)}
+
+
+def _hand_text() -> str:
+    """A 14-day instance small enough to reason about by hand.
+
+    Shift types D and L (480 min; D may not follow L). Employee A: 960-4800 minutes,
+    runs of 2-5 worked days, days off in runs of 2, one weekend, day 3 off, wants D
+    on day 0 (weight 2). Employee B: never L, no minimum minutes, does not want D on
+    day 1 (weight 3). Cover: one D on day 0, nobody elsewhere (100 under, 1 over).
+    The optimum is 1: A works D on days 0 and 1 (two shifts, one of them extra).
+    """
+    cover = [
+        f"{d},{s},{1 if (d, s) == (0, 'D') else 0},100,1"
+        for d in range(14)
+        for s in ("D", "L")
+    ]
+    return "\r\n".join(
+        [
+            "# hand-made",
+            "SECTION_HORIZON",
+            "# All instances start on a Monday",
+            "# The horizon length in days:",
+            "14",
+            "",
+            "SECTION_SHIFTS",
+            "# ShiftID, Length in mins, Shifts which cannot follow this shift",
+            "D,480,",
+            "L,480,D",
+            "",
+            "SECTION_STAFF",
+            "# ID, MaxShifts, MaxTotalMinutes, MinTotalMinutes, ...",
+            "A,D=14|L=14,4800,960,5,2,2,1",
+            "B,D=14|L=0,4800,0,5,1,1,2",
+            "",
+            "SECTION_DAYS_OFF",
+            "# EmployeeID, DayIndexes (start at zero)",
+            "A,3",
+            "",
+            "SECTION_SHIFT_ON_REQUESTS",
+            "# EmployeeID, Day, ShiftID, Weight",
+            "A,0,D,2",
+            "",
+            "SECTION_SHIFT_OFF_REQUESTS",
+            "# EmployeeID, Day, ShiftID, Weight",
+            "B,1,D,3",
+            "",
+            "SECTION_COVER",
+            "# Day, ShiftID, Requirement, Weight for under, Weight for over",
+            *cover,
+            "",
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def hand():
+    """The hand-made instance of `_hand_text`."""
+    return parse_nrp(_hand_text(), "hand.txt", name="hand")
+
+
+def _roster(hand, a_days: dict[int, str], b_days: dict[int, str] | None = None):
+    """Returns worked[e, d, s] with A (and B) working the given shift per day."""
+    assignment = np.full((2, 14), OFF)
+    for e, days in enumerate((a_days, b_days or {})):
+        for d, s in days.items():
+            assignment[e, d] = hand.shift_ids.index(s)
+    return nrp_evaluate.worked_from_assignment(hand, assignment)
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+@needs_curtois
+@pytest.mark.parametrize(
+    "path", sorted(CURTOIS.glob("Instance*.txt")), ids=lambda p: p.stem
+)
+def test_reads_every_shared_instance(path):
+    """Tests that each shared instance parses, with the sizes of best_known.csv."""
+    instance = read_nrp(path)
+    row = _best_known()[path.stem]
+    assert instance.num_days == int(row["horizon_days"])
+    assert instance.num_employees == int(row["employees"])
+    assert instance.num_shift_types == int(row["shift_types"])
+    assert instance.cover_weight_under.max() == 100
+
+
+def test_reads_the_hand_instance(hand):
+    """Tests the fields of the hand-made instance."""
+    assert hand.shift_ids == ("D", "L")
+    assert hand.forbidden_next.tolist() == [[False, False], [True, False]]
+    assert hand.max_shifts.tolist() == [[14, 14], [14, 0]]
+    assert hand.day_off[0].nonzero()[0].tolist() == [3]
+    assert hand.weekends == [[5, 6], [12, 13]]
+    assert hand.on_requests[0].weight == 2
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle"),
+    [
+        ("14\r\n", "fourteen\r\n", "horizon 'fourteen' is not a whole number"),
+        ("L,480,D", "L,480,X", "forbidden successor 'X'"),
+        ("A,D=14|L=14,4800", "A,D=14|Q=14,4800", "MaxShifts entry 'Q=14'"),
+        ("B,D=14|L=0,4800,0,5,1,1,2", "B,D=14|L=0,4800,0,5,1,1", "8 fields"),
+        ("A,3", "A,14", "day 14 outside 0..13"),
+        ("A,0,D,2", "Z,0,D,2", "unknown employee 'Z'"),
+        ("B,1,D,3", "B,1,D,x", "weight 'x' is not a whole number"),
+        ("13,L,0,100,1", "13,L,0,100", "a cover line has 5 fields"),
+        ("SECTION_COVER", "SECTION_KOVER", "unknown section"),
+    ],
+)
+def test_raises_on_malformed_file_with_line_number(old, new, needle):
+    """Tests that a malformed file names the line of the problem."""
+    text = _hand_text()
+    assert old in text
+    broken = text.replace(old, new, 1)
+    line = broken[: broken.index(new)].count("\n") + 1
+    with pytest.raises(InputError) as caught:
+        parse_nrp(broken, "bad.txt")
+    message = str(caught.value)
+    assert f"bad.txt: line {line}: " in message
+    assert needle in message
+
+
+def test_cli_exits_2_on_malformed_file(tmp_path, capsys):
+    """Tests that carecap nrp prints the problem with its line and exits 2."""
+    path = tmp_path / "bad.txt"
+    path.write_text(_hand_text().replace("A,0,D,2", "A,0,D"), encoding="utf-8")
+    assert main(["nrp", str(path), "--time-limit", "1"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "bad.txt: line 23: a request line has 4 fields" in err
+
+
+# -- evaluator -------------------------------------------------------------------------
+
+LEGAL_A = {0: "D", 1: "D", 2: "D"}
+"""A legal roster of the hand instance: A works D on days 0-2, B never works."""
+
+
+def test_evaluator_accepts_a_legal_roster_and_computes_its_penalty(hand):
+    """Tests the penalty by hand: days 1 and 2 have one D too many (1 each)."""
+    evaluation = evaluate(hand, _roster(hand, LEGAL_A))
+    assert evaluation.violations == []
+    assert evaluation.objective == 2
+    assert evaluation.over_cover_penalty == 2
+
+
+def test_evaluator_penalty_terms(hand):
+    """Tests each penalty term: missed on-request, granted off-request, under-cover."""
+    evaluation = evaluate(hand, _roster(hand, {0: "L", 1: "L"}, {1: "D"}))
+    assert evaluation.on_request_penalty == 2
+    assert evaluation.off_request_penalty == 3
+    assert evaluation.under_cover_penalty == 100
+    assert evaluation.over_cover_penalty == 3  # L on 0 and 1, D on 1
+    assert evaluation.objective == 108
+
+
+@pytest.mark.parametrize(
+    ("a_days", "b_days", "rule"),
+    [
+        ({**LEGAL_A, 1: "L"}, {}, "succession"),
+        (LEGAL_A, {5: "L"}, "max shifts"),
+        ({0: "D"}, {}, "total minutes"),
+        ({**LEGAL_A, **dict.fromkeys(range(7, 13), "D")}, {}, "max consecutive"),
+        ({**LEGAL_A, 8: "D"}, {}, "min consecutive"),
+        ({**LEGAL_A, 4: "D", 5: "D"}, {}, "min days off"),
+        ({**LEGAL_A, 5: "D", 6: "D", 12: "D", 13: "D"}, {}, "max weekends"),
+        ({**LEGAL_A, 3: "D"}, {}, "day off"),
+    ],
+)
+def test_evaluator_catches_each_rule(hand, a_days, b_days, rule):
+    """Tests that a roster breaking one hard rule is reported for that rule only."""
+    evaluation = evaluate(hand, _roster(hand, a_days, b_days))
+    assert [v.split(":")[0] for v in evaluation.violations] == [rule]
+
+
+def test_evaluator_catches_two_shifts_on_one_day(hand):
+    """Tests the one-shift-per-day rule, which an assignment array cannot break."""
+    worked = _roster(hand, LEGAL_A)
+    worked[0, 0, 1] = True
+    rules = {v.split(":")[0] for v in evaluate(hand, worked).violations}
+    assert "one shift per day" in rules
+
+
+def test_evaluator_exempts_runs_at_the_horizon_edges(hand):
+    """Tests that short runs touching day 0 or the last day are allowed."""
+    evaluation = evaluate(hand, _roster(hand, {0: "D", 12: "D", 13: "D"}))
+    assert evaluation.violations == []
+
+
+# -- solving ---------------------------------------------------------------------------
+
+
+def test_solves_the_hand_instance_to_its_optimum(hand):
+    """Tests the optimum found by hand (1) and the evaluator's agreement."""
+    result = solve_nrp(hand, time_limit=5, workers=2, seed=0)
+    assert result.status == "OPTIMAL"
+    assert result.objective == 1
+    assert result.evaluation.objective == 1
+    assert result.evaluation.is_feasible
+
+
+def test_raises_when_evaluator_disagrees(hand, monkeypatch):
+    """Tests that a model/evaluator disagreement on the penalty is raised as a bug."""
+    real = evaluate_assignment
+
+    def off_by_one(instance, assignment):
+        found = real(instance, assignment)
+        return dataclasses.replace(
+            found, on_request_penalty=found.on_request_penalty + 1
+        )
+
+    monkeypatch.setattr(nrp_evaluate, "evaluate_assignment", off_by_one)
+    with pytest.raises(NrpModelError, match="evaluator objective"):
+        solve_nrp(hand, time_limit=2, workers=1, seed=0)
+
+
+@pytest.mark.parametrize(("time_limit", "workers"), [(0, 2), (-1, 2), (1, 0)], ids=str)
+def test_raises_invalid_arguments(hand, time_limit, workers):
+    """Tests that a non-positive time limit or worker count is rejected."""
+    with pytest.raises(ValueError, match="not understood"):
+        solve_nrp(hand, time_limit=time_limit, workers=workers, seed=0)
+
+
+@needs_curtois
+def test_instance1_optimum():
+    """Tests that Instance1 is solved to its proven optimum 607 in a few seconds."""
+    result = solve_nrp(
+        read_nrp(CURTOIS / "Instance1.txt"), time_limit=10, workers=2, seed=0
+    )
+    assert result.status == "OPTIMAL"
+    assert result.objective == result.bound == 607
+
+
+@needs_curtois
+@pytest.mark.parametrize("name", ["Instance2", "Instance3"])
+def test_short_solves_are_legal_and_within_published_bounds(name):
+    """Tests a short solve: a legal roster whose penalty the evaluator recomputes,
+    no better than the published lower bound, with a bound no higher than the
+    published best value (both are optima here)."""
+    instance = read_nrp(CURTOIS / f"{name}.txt")
+    result = solve_nrp(instance, time_limit=3, workers=2, seed=0)
+    row = _best_known()[name]
+    assert result.is_feasible()
+    assert (
+        result.objective == evaluate_assignment(instance, result.assignment).objective
+    )
+    assert result.objective >= int(row["best_lower_bound"])
+    assert result.bound <= int(row["best_upper_bound"])
+
+
+@needs_curtois
+def test_cli_writes_a_roster_that_the_evaluator_checks(tmp_path, capsys):
+    """Tests carecap nrp on Instance1: JSON result and a third-party-checkable roster."""
+    path = CURTOIS / "Instance1.txt"
+    args = ["nrp", str(path), "--time-limit", "5", "--json", "-o", str(tmp_path)]
+    assert main(args) == EXIT_OK
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["objective"] == 607
+    assert summary["evaluator"].startswith("legal")
+    instance = read_nrp(path)
+    worked = read_roster_csv(instance, tmp_path / "roster.csv")
+    assert evaluate(instance, worked).objective == 607
+    header = (tmp_path / "roster.csv").read_text().splitlines()[0]
+    assert header == "employee,day,shift"

@@ -626,7 +626,8 @@ def test_simulate_json_is_reproducible(capsys):
 
 
 @pytest.mark.parametrize(
-    "extra", [["--absence-rate", "abc"], ["--absence-rate", "1.5"], ["--pool-sizes", "a,b"]]
+    "extra",
+    [["--absence-rate", "abc"], ["--absence-rate", "1.5"], ["--pool-sizes", "a,b"]],
 )
 def test_simulate_rejects_bad_options(capsys, extra):
     """Tests that bad simulate options exit 2 with a message and no traceback."""

@@ -21,13 +21,23 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "kernels").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "kernels").glob("*.py")), ids=lambda p: p.name
+)
 def test_kernels_import_only_numpy_and_numba(path):
     """Tests that kernels import neither optimizer nor instances (one-way layering)."""
-    assert not _imports(path) & {"optimizer", "instances", "pandas", "pydantic", "ortools"}
+    assert not _imports(path) & {
+        "optimizer",
+        "instances",
+        "pandas",
+        "pydantic",
+        "ortools",
+    }
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "kernels").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "kernels").glob("*.py")), ids=lambda p: p.name
+)
 def test_kernels_take_numba_options_from_config(path):
     """Tests that no kernel hard-codes cache= or fastmath= (they come from _config)."""
     if path.name == "_config.py":

@@ -56,7 +56,18 @@ def test_same_seed_is_reproducible_across_processes(tmp_path):
     for hash_seed in ("1", "2"):
         path = tmp_path / f"r{hash_seed}.json"
         subprocess.run(
-            [sys.executable, "-m", "optimizer.cli", "generate", "--preset", "S", "--seed", "3", "-o", str(path)],
+            [
+                sys.executable,
+                "-m",
+                "optimizer.cli",
+                "generate",
+                "--preset",
+                "S",
+                "--seed",
+                "3",
+                "-o",
+                str(path),
+            ],
             check=True,
             capture_output=True,
             env={**os.environ, "PYTHONHASHSEED": hash_seed},
@@ -73,9 +84,15 @@ def test_different_seeds_differ():
 def test_bundled_example_is_current():
     """Tests that the bundled example equals a fresh `generate --preset S --seed 1`."""
     bundled = json.loads(EXAMPLE_REGION.read_text(encoding="utf-8"))
-    fresh = json.loads(json.dumps(generate_region("S", 1).model_dump(mode="json", exclude_defaults=True)))
+    fresh = json.loads(
+        json.dumps(
+            generate_region("S", 1).model_dump(mode="json", exclude_defaults=True)
+        )
+    )
     fresh = {"format_version": "1.0", **fresh}
-    assert bundled == fresh, "regenerate: carecap generate --preset S --seed 1 -o instances/regions/example_S.json"
+    assert bundled == fresh, (
+        "regenerate: carecap generate --preset S --seed 1 -o instances/regions/example_S.json"
+    )
 
 
 @pytest.mark.parametrize(
@@ -102,7 +119,9 @@ def test_base_roster_is_legal(preset, seed, weeks, start):
 )
 def test_base_roster_passes_the_evaluator(preset, seed, weeks, start):
     """Tests that the numba evaluator finds no violation in a sickness-free base roster."""
-    region = generate_region(preset, seed, weeks=weeks, start=start).replace(sickness=())
+    region = generate_region(preset, seed, weeks=weeks, start=start).replace(
+        sickness=()
+    )
     compiled = compile_region(region)
     roster = np.full(len(region.open_slots), UNCOVERED, dtype=np.int64)
     assert evaluate_roster(compiled, roster).violations == ()
@@ -128,19 +147,32 @@ def test_reference_checker_catches_a_short_rest():
                     other.ward == shift.ward
                     and other.date == next_day
                     and classes[other.id].start.astimezone().hour < 9
-                    and (staff_id, other.id) not in {(a.staff, a.shift) for a in region.base_roster}
-                    and any(region.can_fill(person, other, r) for r in other.requirements)
+                    and (staff_id, other.id)
+                    not in {(a.staff, a.shift) for a in region.base_roster}
+                    and any(
+                        region.can_fill(person, other, r) for r in other.requirements
+                    )
                 ):
                     # Drop the person's other shifts on that day so only the rest rule breaks.
                     kept = [
                         a
                         for a in region.base_roster
-                        if not (a.staff == staff_id and region.shift_by_id[a.shift].date == next_day)
+                        if not (
+                            a.staff == staff_id
+                            and region.shift_by_id[a.shift].date == next_day
+                        )
                     ]
                     broken = region.model_copy(
-                        update={"base_roster": (*kept, FixedAssignment(staff=staff_id, shift=other.id))}
+                        update={
+                            "base_roster": (
+                                *kept,
+                                FixedAssignment(staff=staff_id, shift=other.id),
+                            )
+                        }
                     )
-                    rules = {v.rule for v in check_base_roster(broken) if v.staff == staff_id}
+                    rules = {
+                        v.rule for v in check_base_roster(broken) if v.staff == staff_id
+                    }
                     assert "H4" in rules
                     return
     pytest.fail("no late shift followed by an early shift found in the example")
@@ -152,7 +184,9 @@ def test_statistics_hit_domain_targets(m_statistics):
     for name, target in TARGETS.items():
         measured = float(np.mean([stats[name] for stats in m_statistics]))
         if not target.holds(measured):
-            misses.append(f"{name}: {measured:.3f} vs {target.value} +- {target.tolerance}")
+            misses.append(
+                f"{name}: {measured:.3f} vs {target.value} +- {target.tolerance}"
+            )
     assert misses == []
 
 
@@ -163,7 +197,9 @@ def test_contract_hours_follow_sector_bands(m_regions):
         sector = {org.id: org.sector for org in region.organisations}
         for person in region.staff:
             if person.employment is Employment.EMPLOYEE:
-                hours.setdefault(sector[person.organisation], []).append(person.contract_hours)
+                hours.setdefault(sector[person.organisation], []).append(
+                    person.contract_hours
+                )
     for sector, values in hours.items():
         values = np.array(values)
         bands = np.digitize(values, (12, 20, 35))
@@ -176,7 +212,9 @@ def test_contract_hours_follow_sector_bands(m_regions):
 def test_open_hours_lean_to_anw(m_statistics):
     """Tests that open hours fall more on ANW shifts than demand does (ANW skew)."""
     for stats in m_statistics:
-        assert stats["anw_share_of_open_hours"] > stats["anw_share_of_demand_hours"] + 0.02
+        assert (
+            stats["anw_share_of_open_hours"] > stats["anw_share_of_demand_hours"] + 0.02
+        )
 
 
 def test_wards_run_round_the_clock(m_regions):
@@ -186,7 +224,15 @@ def test_wards_run_round_the_clock(m_regions):
         kinds = {}
         for shift in region.shifts:
             cls = classes[shift.id]
-            kind = "night" if cls.is_night else ("evening" if cls.is_evening or cls.end.astimezone().hour >= 20 else "day")
+            kind = (
+                "night"
+                if cls.is_night
+                else (
+                    "evening"
+                    if cls.is_evening or cls.end.astimezone().hour >= 20
+                    else "day"
+                )
+            )
             kinds.setdefault((shift.ward, shift.date), set()).add(kind)
         sector = {w.id: region.ward_organisation(w.id).sector for w in region.wards}
         for (ward, day), seen in kinds.items():
@@ -195,7 +241,9 @@ def test_wards_run_round_the_clock(m_regions):
                 assert "night" in seen, (ward, day)
         # Every organisation with nights at all has them on every day.
         nights_by_org_day = Counter(
-            (region.ward_organisation(s.ward).id, s.date) for s in region.shifts if classes[s.id].is_night
+            (region.ward_organisation(s.ward).id, s.date)
+            for s in region.shifts
+            if classes[s.id].is_night
         )
         orgs_with_nights = {org for org, _ in nights_by_org_day}
         assert len(orgs_with_nights) == len(region.organisations)

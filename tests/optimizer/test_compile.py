@@ -51,7 +51,9 @@ def test_open_slots_and_fixed_roster(compiled):
     carry_in = sum(len(p.history.recent_shifts) for p in region.staff)
     assert len(arrays.fixed_shift) == len(region.worked_roster) + carry_in
     for person in range(len(region.staff)):
-        starts = arrays.shift_start[arrays.fixed_shift[arrays.fixed_ptr[person] : arrays.fixed_ptr[person + 1]]]
+        starts = arrays.shift_start[
+            arrays.fixed_shift[arrays.fixed_ptr[person] : arrays.fixed_ptr[person + 1]]
+        ]
         assert np.all(np.diff(starts) > 0)
         assert np.all(starts[starts < 0] < 0)
 
@@ -62,7 +64,9 @@ def test_staff_attributes(compiled):
     for k, person in enumerate(region.staff):
         assert arrays.staff_employment[k] == EMPLOYMENT_CODES[person.employment]
         assert arrays.staff_contract_minutes[k] == round(person.contract_hours * 60)
-        inducted = arrays.inducted_location[arrays.inducted_ptr[k] : arrays.inducted_ptr[k + 1]]
+        inducted = arrays.inducted_location[
+            arrays.inducted_ptr[k] : arrays.inducted_ptr[k + 1]
+        ]
         if person.ward is not None:
             assert arrays.staff_home_location[k] in inducted
 

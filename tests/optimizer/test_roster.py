@@ -60,10 +60,22 @@ def test_unmentioned_slots_are_uncovered(compiled, tmp_path):
     [
         ("shift_id,who\nX,Y\n", "line 1: missing column(s) staff_id"),
         ("shift_id,staff_id\nNOPE,\n", "line 2, column shift_id: unknown shift 'NOPE'"),
-        ("shift_id,staff_id\n{shift},GHOST\n", "line 2, column staff_id: unknown staff 'GHOST'"),
-        ("shift_id,staff_id\n{shift},{staff}\n{shift},{staff}\n", "line 3: duplicate of line 2"),
-        ("shift_id,staff_id,type\n{shift},{staff},holiday\n", "line 2, column type: 'holiday'"),
-        ("shift_id,staff_id,type\n{shift},{staff},agency\n", "a agency row names no person"),
+        (
+            "shift_id,staff_id\n{shift},GHOST\n",
+            "line 2, column staff_id: unknown staff 'GHOST'",
+        ),
+        (
+            "shift_id,staff_id\n{shift},{staff}\n{shift},{staff}\n",
+            "line 3: duplicate of line 2",
+        ),
+        (
+            "shift_id,staff_id,type\n{shift},{staff},holiday\n",
+            "line 2, column type: 'holiday'",
+        ),
+        (
+            "shift_id,staff_id,type\n{shift},{staff},agency\n",
+            "a agency row names no person",
+        ),
         ("shift_id,staff_id,type\n{shift},,pool\n", "a pool row needs a person"),
         ("shift_id,staff_id,type\n{shift},{staff},extra_hours\n", "does not match"),
         ("", "the file is empty"),
@@ -93,7 +105,9 @@ def test_raises_person_twice_at_once(compiled, tmp_path):
         and region.shift_intervals[s.id][0] < end
         and start < region.shift_intervals[s.id][1]
     )
-    path = _write(tmp_path, f"shift_id,staff_id\n{shift.id},{person.id}\n{clash},{person.id}\n")
+    path = _write(
+        tmp_path, f"shift_id,staff_id\n{shift.id},{person.id}\n{clash},{person.id}\n"
+    )
     with pytest.raises(InputError, match="assigned twice at once"):
         read_roster(compiled, path)
 

@@ -289,9 +289,7 @@ _CASES["H2"] = lambda: _region(
     [("2026-10-24", "X")], start="2026-10-19", rules={"max_night_shift_hours": 10}
 )
 # A 12 h night where the CAO allows 12 h shifts: only the 10 h night limit breaks.
-_CASES["H3"] = lambda: _region(
-    [("2026-03-04", "X")], rules={"cao_max_shift_hours": 12}
-)
+_CASES["H3"] = lambda: _region([("2026-03-04", "X")], rules={"cao_max_shift_hours": 12})
 # A 12 h day shift at a VVT ward: the CAO's 10 h (H2 policy), within the ATW's 12 h.
 _CASES["H2-CAO"] = lambda: _region([("2026-03-04", "D")])
 _SKIP_TOGETHER["H2-CAO"] = {"H2"}

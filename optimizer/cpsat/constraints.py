@@ -1,5 +1,10 @@
 """Hard rules of the roster model, one private method per rule family.
 
+The families are written with the general rule families of `.library` (at-most-one
+cliques, counts and weighted sums with fixed work as constants), the same functions
+the Curtois nurse-rostering adapter (`optimizer.nrp`) builds its model from; weekly
+rest (H8) and the hour windows stay here, being clock-based.
+
 Rules checked per pair by the eligibility graph are not repeated here: H2, H3, H12,
 H13, H14, H15, H18, and H1/H4/H5/H6 between one new shift and the fixed roster.
 What is left involves several new shifts, and is modelled here over each person's
@@ -26,6 +31,7 @@ from ortools.sat.python import cp_model
 
 from kernels.conflicts import shift_conflicts
 
+from .library import at_most_one_cliques, max_count, weighted_sum_between
 from .variables import Variables
 
 log = logging.getLogger("carecap")
@@ -107,15 +113,20 @@ class Constraints:
         items.sort(key=lambda item: (int(start[item[0]]), item[0]))
         return items
 
+    def _literals(self, person: int, shift: int) -> list[cp_model.IntVar]:
+        """Returns the person's pair literals of a shift (one per slot they may fill)."""
+        return [self.v.x[j] for j in self.v.shift_pairs[person][shift]]
+
     def _at_most(
         self, person: int, members: list[tuple[int, bool]], limit: int
     ) -> None:
         """Adds 'at most ``limit`` of these shifts are worked' (fixed ones count 1)."""
-        fixed = sum(1 for _, new in members if not new)
-        new_terms = [self.v.works(person, s) for s, new in members if new]
-        if not new_terms:
-            return
-        self.model.add(sum(new_terms) <= limit - fixed)
+        literals = [
+            lit for s, new in members if new for lit in self._literals(person, s)
+        ]
+        if literals:
+            fixed = [True for _, new in members if not new]
+            max_count(self.model, [*fixed, *literals], limit)
 
     # -- rule families -----------------------------------------------------------------
 
@@ -139,15 +150,16 @@ class Constraints:
         for (day, level), terms in groups.items():
             supply = int(a.agency_supply[day, level])
             if len(terms) > supply:
-                self.model.add(sum(terms) <= supply)
+                max_count(self.model, terms, supply)
 
     def _one_slot_per_shift(self) -> None:
         """H1: a person fills at most one slot of a shift."""
         v = self.v
         for person in v.people:
-            for pairs in v.shift_pairs[person].values():
-                if len(pairs) > 1:
-                    self.model.add_at_most_one(v.x[j] for j in pairs)
+            at_most_one_cliques(
+                self.model,
+                ([v.x[j] for j in pairs] for pairs in v.shift_pairs[person].values()),
+            )
 
     def _conflict_cliques(self) -> None:
         """H1/H4/H5: conflicting new shifts (overlap, same day, short rest) as cliques."""
@@ -160,13 +172,13 @@ class Constraints:
         for person in v.people:
             shifts = v.new_shifts(person)  # by start: the sweep order
             mine = set(shifts)
-            for clique in _clique_cover(shifts, neighbours, mine):
-                self.model.add_at_most_one(
-                    x
-                    for s in clique
-                    for x in (v.x[j] for j in v.shift_pairs[person][s])
-                )
-                self.num_cliques += 1
+            self.num_cliques += at_most_one_cliques(
+                self.model,
+                (
+                    [x for s in clique for x in self._literals(person, s)]
+                    for clique in _clique_cover(shifts, neighbours, mine)
+                ),
+            )
 
     def _rest_after_night_series(self) -> None:
         """H6: no shift within the long rest after a series of consecutive nights."""
@@ -229,15 +241,17 @@ class Constraints:
                     continue
                 if not any(d in night_day for d in window):
                     continue
-                fixed_days = 0
-                terms = []
+                fixed_days = []
+                literals = []
                 for d in window:
                     if any(not new for _, new in by_day[d]):
-                        fixed_days += 1
+                        fixed_days.append(True)
                     else:
-                        terms += [v.works(person, s) for s, _ in by_day[d]]
-                if terms:
-                    self.model.add(sum(terms) <= limit - fixed_days)
+                        literals += [
+                            x for s, _ in by_day[d] for x in self._literals(person, s)
+                        ]
+                if literals:
+                    max_count(self.model, [*fixed_days, *literals], limit)
 
     def _weekly_rest(self) -> None:
         """H8: every shift end's 7 x 24 h window holds a 36 h rest starting at a shift end."""
@@ -404,29 +418,41 @@ class Constraints:
             fixed = sum(
                 int(a.shift_paid[s]) for s in v.fixed_shifts(person) if s < horizon
             )
-            cap = int(a.staff_max_minutes[person]) * a.num_weeks - fixed
-            terms = [
-                int(a.shift_paid[s]) * v.works(person, s) for s in v.new_shifts(person)
-            ]
-            self.model.add(sum(terms) <= cap)
+            shifts = v.new_shifts(person)
+            weighted_sum_between(
+                self.model,
+                [True, *(x for s in shifts for x in self._literals(person, s))],
+                [
+                    fixed,
+                    *(
+                        int(a.shift_paid[s])
+                        for s in shifts
+                        for _ in self._literals(person, s)
+                    ),
+                ],
+                upper=int(a.staff_max_minutes[person]) * a.num_weeks,
+            )
 
     def _free_sundays(self) -> None:
         """SUN: Sundays worked in 52 weeks (carry-in + horizon) within the maximum."""
         a, v = self.a, self.v
         horizon = a.num_horizon_shifts
         for person in v.people:
-            terms = [
-                v.works(person, s) for s in v.new_shifts(person) if a.shift_is_sunday[s]
+            literals = [
+                x
+                for s in v.new_shifts(person)
+                if a.shift_is_sunday[s]
+                for x in self._literals(person, s)
             ]
-            if not terms:
+            if not literals:
                 continue
-            fixed = sum(
-                int(a.shift_is_sunday[s]) for s in v.fixed_shifts(person) if s < horizon
-            )
-            cap = (
-                int(a.rules.max_sundays_52w) - int(a.staff_sundays_52w[person]) - fixed
-            )
-            self.model.add(sum(terms) <= cap)
+            fixed = [
+                True
+                for s in v.fixed_shifts(person)
+                if s < horizon and a.shift_is_sunday[s]
+            ]
+            cap = int(a.rules.max_sundays_52w) - int(a.staff_sundays_52w[person])
+            max_count(self.model, [*fixed, *literals], cap)
 
 
 def _clique_cover(

@@ -47,6 +47,12 @@ class SolveParams:
         to the ``carecap`` logger at INFO, and CP-SAT's own log at DEBUG.
     strategy
         ``'auto'`` (default), ``'monolithic'`` or ``'by_week'`` (`STRATEGIES`).
+    anw_balance_hours
+        ANW policy as a hard rule: the mean *ANW excess* of new assignments per
+        candidate (ANW hours minus the region's ANW share of the hours) of flex-pool
+        members and of employees working extra hours differ by at most this many
+        hours. None (default) leaves it to the fairness level. Assigning nothing
+        meets it, so the model stays feasible.
     levels
         The priority levels in order (`optimizer.cpsat.objective.ALL_LEVELS`);
         empty for the default order (with ``changes`` after ``uncovered`` when
@@ -62,6 +68,7 @@ class SolveParams:
     log_progress: bool = False
     levels: tuple[str, ...] = ()
     strategy: Literal["auto", "monolithic", "by_week"] = "auto"
+    anw_balance_hours: float | None = None
 
     def __post_init__(self) -> None:
         from .cpsat.objective import ALL_LEVELS
@@ -97,6 +104,15 @@ class SolveParams:
             raise ValueError("workers = 0 not understood; use 1 or more.")
         if self.relative_gap >= 1:
             raise ValueError("relative_gap >= 1 not understood.")
+        if self.anw_balance_hours is not None and (
+            isinstance(self.anw_balance_hours, bool)
+            or not isinstance(self.anw_balance_hours, int | float)
+            or not 0 <= self.anw_balance_hours < math.inf
+        ):
+            raise ValueError(
+                f"anw_balance_hours = {self.anw_balance_hours!r} not understood; "
+                "use a number of hours >= 0."
+            )
         if self.strategy not in STRATEGIES:
             raise ValueError(
                 f"strategy {self.strategy!r} not understood; use one of "

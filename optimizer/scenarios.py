@@ -31,8 +31,8 @@ goes through `Region.replace`, so the result is validated again (pydantic's
 ``travel``
     Scales (``factor``) or extends (``add_km``) the travel limit of a group.
 ``anw_policy``
-    Equal ANW burden between employment types: the solver's fairness level is moved
-    right after uncovered care, ahead of every cost (`AppliedScenario.solve_overrides`).
+    Equal ANW burden between employment types as a hard rule of the solver, within
+    ``tolerance_hours`` (`AppliedScenario.solve_overrides`).
 
 How an uplift is modelled. The base roster was built for today's contracts, so the
 hours of an uplift are hours the person now *offers* for open shifts: their desired
@@ -237,16 +237,18 @@ class TravelChange(_Change):
 
 
 class AnwPolicy(_Change):
-    """Equal ANW burden between employment types, ahead of every cost.
+    """Equal ANW burden between employment types, as a hard rule.
 
-    The CP-SAT solver optimises its fairness level (the gap between the mean ANW
-    excess of flex-pool members and of employees working extra hours, and the
-    largest excess within each) right after uncovered care. The greedy filler has
-    no such rule; a quick run says so.
+    The CP-SAT solver keeps the mean ANW excess of new work per candidate (ANW hours
+    minus the region's ANW share of the hours) of flex-pool members and of employees
+    working extra hours within ``tolerance_hours`` of each other
+    (`SolveParams.anw_balance_hours`). The greedy filler has no such rule; a quick
+    run says so.
     """
 
     kind: Literal["anw_policy"]
     equal_burden_between_employment_types: Literal[True] = True
+    tolerance_hours: float = Field(default=2.0, ge=0, le=168)
 
 
 Change = Annotated[
@@ -1037,21 +1039,17 @@ def _apply_anw_policy(
     overrides: dict[str, Any],
     notes: list[str],
 ) -> tuple[Region, ChangeReport]:
-    overrides["levels"] = anw_first_levels()
+    overrides["anw_balance_hours"] = change.tolerance_hours
     notes.append(
-        "equal ANW burden between employment types is optimised right after "
-        "uncovered care by CP-SAT; the greedy filler (--quick) cannot enforce it"
+        "equal ANW burden between employment types is a hard rule for CP-SAT "
+        f"(within {change.tolerance_hours:g} h per person); the greedy filler "
+        "(--quick) cannot enforce it"
     )
-    summary = "equal ANW burden between employment types ahead of every cost"
+    summary = (
+        "equal ANW burden between employment types, hard rule within "
+        f"{change.tolerance_hours:g} h"
+    )
     return region, ChangeReport(index, change.kind, summary)
-
-
-def anw_first_levels() -> tuple[str, ...]:
-    """Returns the solver's priority levels with fairness right after uncovered care."""
-    from .cpsat.objective import LEVELS
-
-    rest = [level for level in LEVELS if level not in ("uncovered", "fairness")]
-    return ("uncovered", "fairness", *rest)
 
 
 _APPLIERS = {

@@ -453,8 +453,12 @@ def solve(
         and arrays.num_weeks > 1
         and graph.num_pairs >= DECOMPOSE_PAIRS
     )
-    if by_week and (previous is not None or pins is not None):
-        raise ValueError("re-planning and pins need the monolithic strategy")
+    if by_week and (
+        previous is not None or pins is not None or params.anw_balance_hours is not None
+    ):
+        raise ValueError(
+            "re-planning, pins and the ANW balance rule need the monolithic strategy"
+        )
     if by_week:
         from .cpsat.decompose import solve_by_week
 
@@ -475,6 +479,7 @@ def solve(
             previous=previous,
             pins=pins,
             skip=skip_rules,
+            anw_balance_minutes=_balance_minutes(params),
         )
         build = time.perf_counter() - started
         log.info(
@@ -526,6 +531,8 @@ def solve(
         proven = all(o.status == "OPTIMAL" for o in outcomes)
         status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
     evaluation = _check(compiled, roster, person_ok, check)
+    if check and params.anw_balance_hours is not None:
+        _check_anw_balance(arrays, roster, filler.person_ok, graph, params)
     return Result(
         status=status,
         levels=levels_out,
@@ -588,6 +595,40 @@ def _relaxed(arrays: Any, skip_rules: frozenset[str]) -> Any:
     for rule in sorted(skip_rules & set(_RELAXATIONS)):
         arrays = arrays._replace(**_RELAXATIONS[rule](arrays))
     return arrays
+
+
+def _balance_minutes(params: SolveParams) -> int | None:
+    if params.anw_balance_hours is None:
+        return None
+    return math.floor(params.anw_balance_hours * 60)
+
+
+def _check_anw_balance(
+    arrays: Any,
+    roster: np.ndarray,
+    person_ok: np.ndarray,
+    graph: Any,
+    params: SolveParams,
+) -> None:
+    """Raises RuntimeError when a roster breaks the ANW balance rule (a bug): the
+    same measure as the model's, recomputed from the roster."""
+    from .cpsat.objective import anw_share, new_anw_excess
+
+    candidates = np.zeros(len(person_ok), dtype=bool)
+    candidates[graph.staff_idx] = True
+    candidates &= person_ok
+    pool = candidates & (arrays.staff_employment == 1)
+    employees = candidates & (arrays.staff_employment != 1)
+    if not pool.any() or not employees.any():
+        return
+    excess = new_anw_excess(arrays, roster)
+    _, scale = anw_share(arrays)
+    gap = abs(excess[employees].mean() - excess[pool].mean()) / scale
+    if gap > _balance_minutes(params) + 1e-6:
+        raise RuntimeError(
+            f"roster breaks the ANW balance rule: {gap / 60:.2f} h between the "
+            f"employment types, limit {params.anw_balance_hours:g} h; this is a bug"
+        )
 
 
 def _check_pins(

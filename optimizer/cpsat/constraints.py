@@ -67,6 +67,8 @@ class Constraints:
         Rule ids whose families are left out (tests only: a roster may then break
         them). A family enforcing several ids is weakened only where it can be
         (``_weekly_minutes`` keeps the other cap); otherwise it is dropped.
+    anw_balance_minutes
+        The ANW policy (`SolveParams.anw_balance_hours`) in minutes, or None.
     """
 
     def __init__(
@@ -75,11 +77,13 @@ class Constraints:
         arrays: Any,
         variables: Variables,
         skip: Iterable[str] = (),
+        anw_balance_minutes: int | None = None,
     ):
         self.model = model
         self.a = arrays
         self.v = variables
         self.skip = frozenset(skip)
+        self.anw_balance_minutes = anw_balance_minutes
         self.num_cliques = 0
 
     def add_constraints(self) -> None:
@@ -102,6 +106,8 @@ class Constraints:
                 continue
             if self.skip.isdisjoint(ids):
                 getattr(self, name)()
+        if self.anw_balance_minutes is not None:
+            self._anw_balance()
 
     # -- helpers -------------------------------------------------------------------
 
@@ -432,6 +438,40 @@ class Constraints:
                 ],
                 upper=int(a.staff_max_minutes[person]) * a.num_weeks,
             )
+
+    def _anw_balance(self) -> None:
+        """ANW policy: the mean ANW excess of new work per candidate of the flex pool
+        and of employees differ by at most the tolerance (both 0 when nobody gets
+        anything, so the rule never makes the model infeasible)."""
+        from .objective import anw_share
+
+        a, v = self.a, self.v
+        share, scale = anw_share(a)
+        groups: dict[bool, list[int]] = defaultdict(list)
+        for person in v.people:
+            groups[bool(a.staff_employment[person] == 1)].append(person)
+        if len(groups) < 2:
+            return
+        totals = {}
+        for pool, members in groups.items():
+            literals, weights = [], []
+            for person in members:
+                for s in v.new_shifts(person):
+                    excess = int(a.shift_paid[s]) * (
+                        scale * (a.shift_anw[s] != 0) - share
+                    )
+                    for x in self._literals(person, s):
+                        literals.append(x)
+                        weights.append(excess)
+            totals[pool] = (
+                cp_model.LinearExpr.weighted_sum(literals, weights),
+                len(members),
+            )
+        (employees, n_e), (pool, n_p) = totals[False], totals[True]
+        # |employees / n_e - pool / n_p| <= tolerance, times n_e x n_p x scale.
+        limit = int(self.anw_balance_minutes) * scale * n_e * n_p
+        self.model.add(n_p * employees - n_e * pool <= limit)
+        self.model.add(n_e * pool - n_p * employees <= limit)
 
     def _free_sundays(self) -> None:
         """SUN: Sundays worked in 52 weeks (carry-in + horizon) within the maximum."""

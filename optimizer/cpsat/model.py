@@ -153,6 +153,8 @@ class CpSatModel:
         ``NOT_PINNED`` elsewhere). A pinned pair must be eligible (checked before).
     skip
         Rule ids whose families are left out (tests only; see `Constraints`).
+    anw_balance_minutes
+        The ANW policy as a hard rule (`SolveParams.anw_balance_hours`), or None.
     """
 
     def __init__(
@@ -164,6 +166,7 @@ class CpSatModel:
         previous: np.ndarray | None = None,
         pins: np.ndarray | None = None,
         skip: Iterable[str] = (),
+        anw_balance_minutes: int | None = None,
     ):
         unknown = set(levels) - set(ALL_LEVELS)
         if unknown:
@@ -172,7 +175,9 @@ class CpSatModel:
         self.levels = tuple(levels)
         self.model = cp_model.CpModel()
         self.variables = Variables(self.model, arrays, graph, person_ok)
-        self.constraints = Constraints(self.model, arrays, self.variables, skip)
+        self.constraints = Constraints(
+            self.model, arrays, self.variables, skip, anw_balance_minutes
+        )
         self.constraints.add_constraints()
         if pins is not None:
             self.variables.pin(pins)

@@ -282,16 +282,8 @@ class Objective:
         return sum(terms)
 
     def anw_share(self) -> tuple[int, int]:
-        """Returns the region's ANW share of demand as a fraction (numerator, 1000).
-
-        Demand is the fixed work of the horizon plus the open slots, in paid minutes.
-        """
-        a = self.a
-        fixed = a.fixed_shift[a.fixed_shift < a.num_horizon_shifts]
-        shifts = np.concatenate([fixed, a.slot_shift])
-        total = int(a.shift_paid[shifts].sum())
-        anw = int(a.shift_paid[shifts][a.shift_anw[shifts] != 0].sum())
-        return (round(1000 * anw / total) if total else 0), 1000
+        """Returns the region's ANW share of demand (see `anw_share`)."""
+        return anw_share(self.a)
 
     def _anw_excess(self, person: int) -> cp_model.LinearExpr:
         """Returns 1000 x (ANW minutes - r x worked minutes) of a person (horizon)."""
@@ -402,6 +394,35 @@ class Objective:
         return sum(terms)
 
 
+def anw_share(arrays: Any) -> tuple[int, int]:
+    """Returns the region's ANW share of demand as a fraction (numerator, 1000).
+
+    Demand is the fixed work of the horizon plus the open slots, in paid minutes.
+    """
+    fixed = arrays.fixed_shift[arrays.fixed_shift < arrays.num_horizon_shifts]
+    shifts = np.concatenate([fixed, arrays.slot_shift])
+    total = int(arrays.shift_paid[shifts].sum())
+    anw = int(arrays.shift_paid[shifts][arrays.shift_anw[shifts] != 0].sum())
+    return (round(1000 * anw / total) if total else 0), 1000
+
+
+def new_anw_excess(arrays: Any, slot_assignee: np.ndarray) -> np.ndarray:
+    """Returns per person 1000 x (ANW minutes - r x minutes) of their new assignments.
+
+    The measure of the ANW balance rule (`SolveParams.anw_balance_hours`), computed
+    from a roster, to check the model's answer.
+    """
+    share, scale = anw_share(arrays)
+    out = np.zeros(arrays.staff_level.shape[0], dtype=np.int64)
+    for slot in np.flatnonzero(slot_assignee >= 0):
+        shift = arrays.slot_shift[slot]
+        paid = int(arrays.shift_paid[shift])
+        out[slot_assignee[slot]] += paid * (
+            scale * (arrays.shift_anw[shift] != 0) - share
+        )
+    return out
+
+
 def _scaled(
     model: cp_model.CpModel,
     expr: cp_model.LinearExpr,
@@ -427,4 +448,6 @@ __all__ = [
     "UNIT_PER_EURO",
     "WEIGHTS",
     "Objective",
+    "anw_share",
+    "new_anw_excess",
 ]

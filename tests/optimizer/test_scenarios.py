@@ -297,11 +297,11 @@ def test_absence_draw_replaces_sickness(example_region):
     assert len(first.sickness) > len(example_region.sickness)
 
 
-def test_anw_policy_moves_fairness_after_uncovered(example_region):
-    """Tests that the ANW policy asks the solver for fairness right after coverage."""
-    applied = prepare_scenario(example_region, scenario({"kind": "anw_policy"}), seed=0)
-    levels = applied.solve_overrides["levels"]
-    assert levels[:2] == ("uncovered", "fairness")
+def test_anw_policy_sets_the_balance_rule(example_region):
+    """Tests that the ANW policy asks the solver for the hard balance rule."""
+    change = {"kind": "anw_policy", "tolerance_hours": 1.5}
+    applied = prepare_scenario(example_region, scenario(change), seed=0)
+    assert applied.solve_overrides == {"anw_balance_hours": 1.5}
     assert applied.region is example_region
     assert applied.notes
 

@@ -405,3 +405,51 @@ def test_tie_break_keeps_the_first_level_optimum(example, monkeypatch):
     assert _level(tied, "uncovered") == pytest.approx(_level(first, "uncovered"))
     assert _level(tied, "agency") == pytest.approx(_level(first, "agency"))
     assert tied.levels[1].status == "OPTIMAL"
+
+
+# -- ANW policy as a hard rule -----------------------------------------------------------
+
+
+def test_anw_balance_rule_changes_who_works_what():
+    """Tests the ANW balance rule by hand. The region's ANW share is r = 8.25 / 40.25
+    (P1's fixed 24 h and the open 8 h day are day work, the 8.25 h night is ANW), so
+    the day shift is worth -1.64 h of ANW excess and the night +6.56 h. Without the
+    rule the part-timer takes the day (the hours they asked for) and the pool member
+    the night: 8.2 h apart. Within 5 h one person must take both (4.92 h against
+    nothing); within 2 h nobody may work the night at all: the policy's price."""
+    staff = [
+        _person("F1", preferences={"night": "prefer"}),
+        _person("P1", employment="employee", contract_hours=24, desired_hours=32),
+    ]
+    base = [(f"B1-{d}", f"2026-03-0{d}", "E", "P1") for d in (2, 3, 4)]
+    compiled = _compiled(
+        staff, [("OPEN-E", "2026-03-05", "E"), ("OPEN-N", "2026-03-07", "N")], base
+    )
+    free = solve(compiled, PARAMS, seed=0)
+    assert (_who(compiled, free, "OPEN-E"), _who(compiled, free, "OPEN-N")) == (
+        "P1",
+        "F1",
+    )
+    five = solve(compiled, SolveParams(time_limit=20, anw_balance_hours=5), seed=0)
+    assert five.evaluation.is_clean() and five.evaluation.num_uncovered == 0
+    assert _who(compiled, five, "OPEN-N") == _who(compiled, five, "OPEN-E")
+    two = solve(compiled, SolveParams(time_limit=20, anw_balance_hours=2), seed=0)
+    assert _who(compiled, two, "OPEN-N") == str(UNCOVERED)
+    assert _who(compiled, two, "OPEN-E") == "P1"
+
+
+def test_anw_balance_rule_is_checked(monkeypatch):
+    """Tests that a roster breaking the balance rule is caught as a bug."""
+    from optimizer.cpsat.constraints import Constraints
+
+    monkeypatch.setattr(Constraints, "_anw_balance", lambda self: None)
+    staff = [
+        _person("F1"),
+        _person("P1", employment="employee", contract_hours=24, desired_hours=32),
+    ]
+    base = [(f"B1-{d}", f"2026-03-0{d}", "E", "P1") for d in (2, 3, 4)]
+    compiled = _compiled(
+        staff, [("OPEN-E", "2026-03-05", "E"), ("OPEN-N", "2026-03-07", "N")], base
+    )
+    with pytest.raises(RuntimeError, match="ANW balance"):
+        solve(compiled, SolveParams(time_limit=20, anw_balance_hours=2), seed=0)

@@ -60,7 +60,8 @@ def solve_by_week(
     Parameters
     ----------
     hint
-        A legal roster of all slots (the greedy filler's); each week starts from it.
+        A legal roster of all slots (the greedy filler's); each week starts from it
+        (repaired by CP-SAT where it clashes with the weeks already solved).
     """
     slot_week = arrays.shift_week[arrays.slot_shift]
     pair_slot = np.repeat(np.arange(graph.num_slots), np.diff(graph.slot_ptr))
@@ -102,7 +103,11 @@ def solve_by_week(
         outcomes += [replace(o, name=f"week{week + 1}:{o.name}") for o in week_outcomes]
         events += week_events
         if week_roster is None:
-            continue  # keep the hint for this week: it is legal
+            # The greedy hint of this week was made against other earlier weeks and
+            # may clash with them: leave the week open rather than risk it.
+            log.warning("week %d: no roster in its time; its slots stay open", week + 1)
+            roster[active] = UNCOVERED
+            continue
         changeable = active | (earlier & (pins == NOT_PINNED))
         roster[changeable] = week_roster[changeable]
     return roster, outcomes, used, events, build_seconds

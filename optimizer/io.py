@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
@@ -82,11 +82,15 @@ def write_region(region: Region, path: str | os.PathLike[str]) -> None:
     write_text_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Writes ``text`` to ``path`` so that readers see the old file or the new one.
+def write_atomic(
+    path: str | os.PathLike[str], write: Callable[[BinaryIO], object]
+) -> Path:
+    """Writes a file through ``write(handle)`` so that readers see the old file or
+    the new one.
 
-    The text goes to a temporary file in the same directory, is flushed to disk and
+    The bytes go to a temporary file in the same directory, are flushed to disk and
     then renamed over ``path``; a crash never leaves a half-written file behind.
+    Returns the path written.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -94,8 +98,8 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
         prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
     )
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o666 & ~_UMASK)
@@ -103,6 +107,12 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+    return target
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Writes UTF-8 ``text`` atomically (`write_atomic`)."""
+    write_atomic(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
 def format_validation_error(error: ValidationError, raw: Any) -> list[str]:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ import pandas as pd
 from .compile import CompiledRegion, compile_region
 from .domain import Region
 from .exceptions import InputError
-from .io import write_text_atomic
+from .io import write_atomic, write_text_atomic
 from .params import SolveParams
 from .scenarios import (
     BASELINE,
@@ -424,26 +423,9 @@ def _delta(value: Any, base: Any) -> float | None:
 def write_parquet_atomic(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Writes a frame as Parquet so that readers see the old file or the new one.
 
-    Like `optimizer.io.write_text_atomic`: a temporary file in the same directory,
-    flushed to disk, then renamed over ``path``.
+    Through `optimizer.io.write_atomic`.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp_name, index=False)
-        with open(tmp_name, "rb") as handle:
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_name, 0o666 & ~umask)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda handle: frame.to_parquet(handle, index=False))
 
 
 def write_table(frame: pd.DataFrame, directory: Path, stem: str) -> list[Path]:

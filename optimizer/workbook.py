@@ -22,7 +22,6 @@ import io
 import logging
 import os
 import re
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,7 @@ from pydantic import ValidationError
 
 from .domain import Costs, LabourRules, Region
 from .exceptions import InputError
-from .io import write_text_atomic
+from .io import write_atomic, write_text_atomic
 from .workbook_sheets import (
     AGENCY_SUPPLY,
     BASE_ROSTER,
@@ -83,11 +82,6 @@ README_SHEET = "README"
 
 MAX_CARRY_IN_WEEK = 15
 
-# mkstemp creates files readable by the owner only; finished files get the usual
-# permissions, as if written with open().
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
 
 # ---------------------------------------------------------------------------
 # Atomic writers
@@ -98,29 +92,14 @@ def save_workbook_atomic(workbook: Workbook, path: str | os.PathLike[str]) -> Pa
     """Saves an openpyxl workbook so that readers see the old file or the new one.
 
     The workbook goes to a temporary file in the target's directory, is flushed to
-    disk and then renamed over ``path`` (as `optimizer.io.write_text_atomic`).
+    disk and then renamed over ``path`` (`optimizer.io.write_atomic`).
 
     Returns
     -------
     Path
         The path written.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            workbook.save(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o666 & ~_UMASK)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomic(path, workbook.save)
 
 
 def write_csv_atomic(

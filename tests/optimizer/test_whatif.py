@@ -176,8 +176,7 @@ def test_parquet_write_is_atomic(tmp_path, monkeypatch):
     write_parquet_atomic(old, path)
 
     def broken(self, target, **kwargs):
-        with open(target, "wb") as handle:
-            handle.write(b"PAR1 half")
+        target.write(b"PAR1 half")  # the open temporary file
         raise OSError("disk full")
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)

@@ -11,9 +11,10 @@ families the regional roster model uses; the Dutch labour-law rules are switched
 off because the benchmark has no clock times. One committed preset
 (`NRP_PARAMETERS` for CP-SAT, `NRP_SEARCH` for the search around it) is used for
 every instance; nothing depends on an instance's name or size. `solve_nrp`
-describes the search: CP-SAT on the full model, a large-neighbourhood search whose
-neighbourhood models are built by the same families over the fixed rest of the
-roster, and CP-SAT again. Every roster is re-checked by the independent evaluator
+describes the search: CP-SAT on the full model, column generation over employee
+rows (a lower bound and a roster), a large-neighbourhood search whose neighbourhood
+models are built by the same families over the fixed rest of the roster, and
+CP-SAT again. Every roster is re-checked by the independent evaluator
 in `optimizer.nrp_evaluate`; a disagreement on feasibility or penalty raises
 `NrpModelError`.
 """
@@ -65,6 +66,12 @@ NRP_SEARCH: dict[str, Any] = {
     "stall_limit": 45,  # sub-problems without improvement that end a round
     "full_share": 0.15,  # CP-SAT on the full model after each round
     "construct_share": 0.1,  # of the time limit: building the first roster
+    "columns_share": 0.25,  # column generation (lower bound) after the first phase
+    "dive_share": 0.25,  # the column-generation dive (a roster)
+    "dive_rounds": 1,  # pricing rounds between the fixes of a dive
+    "dive_leave": 8,  # employees left to CP-SAT at the end of a dive
+    "dive_gap": 0.02,  # dive only when the bound is this close to the LP value
+    "row_seconds": 1.0,  # time cap of one pricing problem
     "free_employees": 2,  # initial size of an employee neighbourhood
     "free_days": 7,  # initial width of a day-window neighbourhood
     "grow": 1.15,  # size factor after a sub-problem solved to optimality
@@ -558,6 +565,11 @@ class NrpModel:
         A legal roster (``assignment[e, d]``) that fixes the cells outside ``free``.
     free
         ``free[e, d]``: the cells of the neighbourhood (with ``base``).
+    cover
+        False leaves out the cover terms and the requests of employees without a
+        free cell: the penalty is then that of the free employees' own requests
+        (the pricing problem of `optimizer.nrp_columns`, which prices cover by
+        duals).
     """
 
     def __init__(
@@ -565,6 +577,7 @@ class NrpModel:
         instance: NrpInstance,
         base: np.ndarray | None = None,
         free: np.ndarray | None = None,
+        cover: bool = True,
     ):
         shape = (instance.num_employees, instance.num_days)
         if (base is None) != (free is None):
@@ -581,7 +594,9 @@ class NrpModel:
         self.employees = [e for e in range(shape[0]) if self.free[e].any()]
         self._variables()
         self._hard_rules()
-        self._soft_rules()
+        self._requests(only_free_employees=not cover)
+        if cover:
+            self._cover_terms()
         self.model.minimize(self.penalties.expression())
 
     def literal(self, e: int, d: int, s: int) -> library.Literal:
@@ -660,20 +675,22 @@ class NrpModel:
                 name=f"weekend[{e}]",
             )
 
-    def _soft_rules(self) -> None:
+    def _requests(self, only_free_employees: bool) -> None:
         inst = self.instance
-        for r in inst.on_requests:
-            self.penalties.extend(
-                library.shift_on_request(
-                    self.literal(r.employee, r.day, r.shift), r.weight
+        own = set(self.employees)
+        for requests, family in (
+            (inst.on_requests, library.shift_on_request),
+            (inst.off_requests, library.shift_off_request),
+        ):
+            for r in requests:
+                if only_free_employees and r.employee not in own:
+                    continue
+                self.penalties.extend(
+                    family(self.literal(r.employee, r.day, r.shift), r.weight)
                 )
-            )
-        for r in inst.off_requests:
-            self.penalties.extend(
-                library.shift_off_request(
-                    self.literal(r.employee, r.day, r.shift), r.weight
-                )
-            )
+
+    def _cover_terms(self) -> None:
+        inst = self.instance
         # People working each (day, type) in the fixed cells, as constants.
         fixed = np.zeros((inst.num_days, inst.num_shift_types), dtype=np.int64)
         cells = ~self.free & (self.base != OFF)
@@ -826,18 +843,27 @@ class _Search:
         """Returns the seconds left to the deadline."""
         return self.deadline - time.perf_counter()
 
+    def solved(self) -> bool:
+        """Returns whether the best roster is proven optimal (its penalty meets
+        the bound)."""
+        return self.status == "OPTIMAL" or (
+            self.objective is not None and self.objective <= self.bound
+        )
+
     def run(
         self,
         nrp: NrpModel,
         seconds: float,
         overrides: dict[str, Any] | None = None,
         full: bool = True,
+        start: np.ndarray | None = None,
     ) -> str:
         """Solves ``nrp`` (the full model, or a neighbourhood when not ``full``)
-        from the best roster; keeps a roster at least as good as the best, and the
-        bound of a full solve. Returns CP-SAT's status name."""
-        if self.assignment is not None:
-            nrp.hint(self.assignment)
+        from ``start`` (by default the best roster); keeps a roster at least as good
+        as the best, and the bound of a full solve. Returns CP-SAT's status name."""
+        start = self.assignment if start is None else start
+        if start is not None:
+            nrp.hint(start)
         solver = cp_model.CpSolver()
         _set_parameters(
             solver,
@@ -883,12 +909,18 @@ def solve_nrp(
 
     Without a ``hint``, the search starts from a roster built one employee at a
     time (`_construct`, about ``construct_share`` of the time limit), hinted to
-    CP-SAT. It then has three phases on the wall clock (shares in `NRP_SEARCH`):
+    CP-SAT. It then has four phases on the wall clock (shares in `NRP_SEARCH`):
 
     1. CP-SAT on the full model: a first roster and a lower bound; small instances
        are proven optimal here and the search stops. Without a roster at the end of
        its share, this phase goes on until the first one.
-    2. Rounds of large-neighbourhood search on ``workers`` threads: each frees a few
+    2. Column generation (`optimizer.nrp_columns`) from the best roster: the LP
+       over employee rows gives a far stronger lower bound than the compact model
+       (at most a few units below the published bounds once it converges), and
+       a dive fixes the rows the LP chooses until ``dive_leave`` employees are
+       left, whom CP-SAT then solves together with the rest of the dive's roster
+       fixed.
+    3. Rounds of large-neighbourhood search on ``workers`` threads: each frees a few
        employees over the whole horizon, or everyone over a window of days, or a
        few of the employees who could fill a badly covered (day, type); builds the
        model of that neighbourhood (everything else fixed to the best roster) and
@@ -898,8 +930,10 @@ def solve_nrp(
        stalls gets more time per neighbourhood. A round ends when the search has
        stalled for good; CP-SAT then runs on the full model from the best roster
        for a share of the time, and the next round starts from its roster.
-    3. CP-SAT on the full model again from the best roster, with interleaved
+    4. CP-SAT on the full model again from the best roster, with interleaved
        search: it polishes the roster and raises the bound.
+
+    The search stops early once the best roster's penalty meets the bound.
 
     Parameters
     ----------
@@ -961,10 +995,12 @@ def solve_nrp(
         )
     if status in ("OPTIMAL", "INFEASIBLE", "MODEL_INVALID"):
         state.status = status
+    if state.objective is not None and not state.solved():
+        _column_generation(state, plan, seed, int(workers))
     rounds = 0
     while (
         state.objective is not None
-        and state.status != "OPTIMAL"
+        and not state.solved()
         and state.left() > reserve + 0.05
     ):
         # Rounds of neighbourhood search until it stalls, each followed by CP-SAT
@@ -975,7 +1011,7 @@ def solve_nrp(
         chunk = min(plan["full_share"] * time_limit, state.left() - reserve)
         if chunk > 0.05 and state.run(nrp, chunk) == "OPTIMAL":
             state.status = "OPTIMAL"
-    if state.objective is not None and state.status != "OPTIMAL":
+    if state.objective is not None and not state.solved():
         final = state.left()
         if (
             final > 0.05
@@ -1094,18 +1130,90 @@ def _construct(state: _Search, plan: dict[str, Any], seed: int, threads: int) ->
             future.result()
     if failed[0]:
         return
-    # The penalty as the model computes it (not the evaluator, which checks it).
-    none = np.zeros(roster.shape, dtype=bool)
+    _offer(state, roster, "constructed")
+
+
+def _model_penalty(instance: NrpInstance, assignment: np.ndarray) -> int | None:
+    """Returns the penalty of a legal roster as the model computes it (not the
+    evaluator, which checks it later); None when the model finds it illegal."""
+    none = np.zeros(assignment.shape, dtype=bool)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    if solver.solve(NrpModel(inst, roster, none).model) != cp_model.OPTIMAL:
+    if solver.solve(NrpModel(instance, assignment, none).model) != cp_model.OPTIMAL:
+        return None
+    return round(solver.objective_value)
+
+
+def _offer(state: _Search, assignment: np.ndarray, origin: str) -> None:
+    """Makes a roster built outside CP-SAT's search the best one when it is at
+    least as good."""
+    value = _model_penalty(state.instance, assignment)
+    if value is None:
         return
-    value = round(solver.objective_value)
     seconds = time.perf_counter() - state.started
     with state.lock:
-        state.assignment, state.objective = roster, value
+        if state.objective is not None and value > state.objective:
+            log.info("%7.2f s  %s roster %d not kept", seconds, origin, value)
+            return
+        state.assignment, state.objective = assignment, value
         state.history.append((seconds, value, state.bound))
-    log.info("%7.2f s  objective %d (constructed)", seconds, value)
+    log.info("%7.2f s  objective %d (%s)", seconds, value, origin)
+
+
+def _column_generation(
+    state: _Search, plan: dict[str, Any], seed: int, threads: int
+) -> None:
+    """Phase 2 of `solve_nrp`: column generation from the best roster for
+    ``columns_share`` of the time limit (a lower bound), then, when the LP has
+    (nearly) converged, a dive for ``dive_share`` (a roster, kept when at least as
+    good as the best)."""
+    from .nrp_columns import ColumnGeneration
+
+    total = state.deadline - state.started
+    columns = ColumnGeneration(
+        state.instance,
+        threads=threads,
+        seed=seed,
+        row_seconds=plan["row_seconds"],
+    )
+    columns.add_roster(state.assignment)
+    columns.run(time.perf_counter() + plan["columns_share"] * total)
+    if math.isfinite(columns.lower_bound):
+        with state.lock:
+            state.bound = max(state.bound, math.ceil(columns.lower_bound))
+    log.info(
+        "column generation: %d rounds, LP %.1f, bound %.1f%s",
+        columns.iterations,
+        columns.lp_value,
+        columns.lower_bound,
+        " (converged)" if columns.converged else "",
+    )
+    if (
+        state.solved()
+        or columns.lower_bound < (1 - plan["dive_gap"]) * columns.lp_value
+    ):
+        # Far from converged, the LP's choice says little: its time goes to the
+        # neighbourhood search instead.
+        return
+    deadline = time.perf_counter() + plan["dive_share"] * total
+    roster = columns.dive(deadline, plan["dive_rounds"], plan["dive_leave"])
+    # The employees the dive left open are solved together by CP-SAT, the rest of
+    # the dive's roster fixed.
+    left = np.array(
+        [e not in columns.fixed for e in range(state.instance.num_employees)]
+    )
+    free = np.repeat(left[:, None], state.instance.num_days, axis=1)
+    seconds = deadline - time.perf_counter()
+    if left.any() and seconds > 0.05:
+        state.run(
+            NrpModel(state.instance, roster, free),
+            seconds,
+            {**plan["neighbourhood_parameters"], "num_workers": threads},
+            full=False,
+            start=roster,
+        )
+    else:
+        _offer(state, roster, "column-generation dive")
 
 
 NEIGHBOURHOODS = ("employees", "days", "cover")
@@ -1150,7 +1258,7 @@ def _neighbourhood(
 def _neighbourhood_search(
     state: _Search, plan: dict[str, Any], seed: int, threads: int
 ) -> None:
-    """One round of phase 2 of `solve_nrp`: solve neighbourhoods of the best roster
+    """One round of phase 3 of `solve_nrp`: solve neighbourhoods of the best roster
     on ``threads`` threads until the search stalls (``stall_limit`` neighbourhoods
     in a row without improvement) or only the final share of the time is left."""
     inst = state.instance
@@ -1171,7 +1279,11 @@ def _neighbourhood_search(
     def work(thread: int) -> None:
         rng = np.random.default_rng([seed, thread])
         step = thread
-        while state.left() > reserve + 0.05 and stall[0] < plan["stall_limit"]:
+        while (
+            state.left() > reserve + 0.05
+            and stall[0] < plan["stall_limit"]
+            and not state.solved()
+        ):
             kind = NEIGHBOURHOODS[step % len(NEIGHBOURHOODS)]
             step += 1
             with state.lock:

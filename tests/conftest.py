@@ -6,7 +6,9 @@ import pytest
 
 from instances import EXAMPLE_REGION
 from optimizer.io import read_region
+from optimizer.nrp import parse_nrp
 from tests.helpers import parse, tiny_region_data
+from tests.nrp_helpers import hand_text
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +27,9 @@ def tiny_data():
 def tiny_region():
     """The tiny hand-made region, validated."""
     return parse(tiny_region_data())
+
+
+@pytest.fixture(scope="session")
+def hand():
+    """The hand-made benchmark instance of `tests.nrp_helpers.hand_text`."""
+    return parse_nrp(hand_text(), "hand.txt", name="hand")

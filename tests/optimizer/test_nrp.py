@@ -7,10 +7,8 @@ them are skipped when the folder is absent.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,76 +25,7 @@ from optimizer.nrp import (
     solve_nrp,
 )
 from optimizer.nrp_evaluate import evaluate, evaluate_assignment
-
-CURTOIS = Path(__file__).resolve().parents[2].parent / "shared/benchmarks/curtois"
-"""The shared benchmark folder (``../shared/benchmarks/curtois`` from the root)."""
-
-needs_curtois = pytest.mark.skipif(
-    not CURTOIS.is_dir(), reason="../shared/benchmarks/curtois is absent"
-)
-
-
-def _best_known() -> dict[str, dict[str, str]]:
-    with (CURTOIS / "best_known.csv").open(newline="") as handle:
-        return {row["instance"]: row for row in csv.DictReader(handle)}
-
-
-def _hand_text() -> str:
-    """A 14-day instance small enough to reason about by hand.
-
-    Shift types D and L (480 min; D may not follow L). Employee A: 960-4800 minutes,
-    runs of 2-5 worked days, days off in runs of 2, one weekend, day 3 off, wants D
-    on day 0 (weight 2). Employee B: never L, no minimum minutes, does not want D on
-    day 1 (weight 3). Cover: one D on day 0, nobody elsewhere (100 under, 1 over).
-    The optimum is 1: A works D on days 0 and 1 (two shifts, one of them extra).
-    """
-    cover = [
-        f"{d},{s},{1 if (d, s) == (0, 'D') else 0},100,1"
-        for d in range(14)
-        for s in ("D", "L")
-    ]
-    return "\r\n".join(
-        [
-            "# hand-made",
-            "SECTION_HORIZON",
-            "# All instances start on a Monday",
-            "# The horizon length in days:",
-            "14",
-            "",
-            "SECTION_SHIFTS",
-            "# ShiftID, Length in mins, Shifts which cannot follow this shift",
-            "D,480,",
-            "L,480,D",
-            "",
-            "SECTION_STAFF",
-            "# ID, MaxShifts, MaxTotalMinutes, MinTotalMinutes, ...",
-            "A,D=14|L=14,4800,960,5,2,2,1",
-            "B,D=14|L=0,4800,0,5,1,1,2",
-            "",
-            "SECTION_DAYS_OFF",
-            "# EmployeeID, DayIndexes (start at zero)",
-            "A,3",
-            "",
-            "SECTION_SHIFT_ON_REQUESTS",
-            "# EmployeeID, Day, ShiftID, Weight",
-            "A,0,D,2",
-            "",
-            "SECTION_SHIFT_OFF_REQUESTS",
-            "# EmployeeID, Day, ShiftID, Weight",
-            "B,1,D,3",
-            "",
-            "SECTION_COVER",
-            "# Day, ShiftID, Requirement, Weight for under, Weight for over",
-            *cover,
-            "",
-        ]
-    )
-
-
-@pytest.fixture(scope="module")
-def hand():
-    """The hand-made instance of `_hand_text`."""
-    return parse_nrp(_hand_text(), "hand.txt", name="hand")
+from tests.nrp_helpers import CURTOIS, best_known, hand_text, needs_curtois
 
 
 def _roster(hand, a_days: dict[int, str], b_days: dict[int, str] | None = None):
@@ -118,7 +47,7 @@ def _roster(hand, a_days: dict[int, str], b_days: dict[int, str] | None = None):
 def test_reads_every_shared_instance(path):
     """Tests that each shared instance parses, with the sizes of best_known.csv."""
     instance = read_nrp(path)
-    row = _best_known()[path.stem]
+    row = best_known()[path.stem]
     assert instance.num_days == int(row["horizon_days"])
     assert instance.num_employees == int(row["employees"])
     assert instance.num_shift_types == int(row["shift_types"])
@@ -151,7 +80,7 @@ def test_reads_the_hand_instance(hand):
 )
 def test_raises_on_malformed_file_with_line_number(old, new, needle):
     """Tests that a malformed file names the line of the problem."""
-    text = _hand_text()
+    text = hand_text()
     assert old in text
     broken = text.replace(old, new, 1)
     line = broken[: broken.index(new)].count("\n") + 1
@@ -165,7 +94,7 @@ def test_raises_on_malformed_file_with_line_number(old, new, needle):
 def test_cli_exits_2_on_malformed_file(tmp_path, capsys):
     """Tests that carecap nrp prints the problem with its line and exits 2."""
     path = tmp_path / "bad.txt"
-    path.write_text(_hand_text().replace("A,0,D,2", "A,0,D"), encoding="utf-8")
+    path.write_text(hand_text().replace("A,0,D,2", "A,0,D"), encoding="utf-8")
     assert main(["nrp", str(path), "--time-limit", "1"]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert "bad.txt: line 23: a request line has 4 fields" in err
@@ -273,6 +202,17 @@ def test_instance1_optimum():
 
 
 @needs_curtois
+def test_instance4_proven_optimal_by_the_column_generation_bound():
+    """Tests that the row LP's bound proves Instance4's optimum 1716 (CP-SAT's own
+    bound stays near 1440)."""
+    result = solve_nrp(
+        read_nrp(CURTOIS / "Instance4.txt"), time_limit=60, workers=2, seed=0
+    )
+    assert result.status == "OPTIMAL"
+    assert result.objective == result.bound == 1716
+
+
+@needs_curtois
 @pytest.mark.parametrize("name", ["Instance2", "Instance3"])
 def test_short_solves_are_legal_and_within_published_bounds(name):
     """Tests a short solve: a legal roster whose penalty the evaluator recomputes,
@@ -280,7 +220,7 @@ def test_short_solves_are_legal_and_within_published_bounds(name):
     published best value (both are optima here)."""
     instance = read_nrp(CURTOIS / f"{name}.txt")
     result = solve_nrp(instance, time_limit=3, workers=2, seed=0)
-    row = _best_known()[name]
+    row = best_known()[name]
     assert result.is_feasible()
     assert (
         result.objective == evaluate_assignment(instance, result.assignment).objective

@@ -5,13 +5,15 @@ Usage (from the repository root)::
 
     .venv/bin/python benchmarks/nrp_report.py --write
     .venv/bin/python benchmarks/nrp_report.py --instances 5,7 --results r.json --write
+    .venv/bin/python benchmarks/nrp_report.py --instances 10,11,12,13,15,16 --time-limit 600 --early 60 --no-plain --marker nrp-report-600 --write
 
 Each instance is solved once by ``carecap nrp`` (`optimizer.nrp.solve_nrp`) with the
 time limit (60 s) and once by the plain model (`nrp_plain`); the objective "after
 10 s" is the best penalty the 60 s carecap run had found 10 s in. ``--results``
 keeps the rows of earlier runs, so instances can be run one call at a time (one
 instance at a time keeps the two solvers from sharing the cores). ``--write``
-replaces the table between the ``nrp-report`` markers of ``benchmarks/README.md``.
+replaces the table between the ``--marker`` comments (``nrp-report`` by default) of
+``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ CURTOIS = ROOT.parent / "shared" / "benchmarks" / "curtois"
 """The shared benchmark folder (``../shared/benchmarks/curtois``)."""
 
 README = ROOT / "benchmarks" / "README.md"
-BEGIN, END = "<!-- nrp-report:start -->", "<!-- nrp-report:end -->"
 
 DEFAULT_INSTANCES = (1, 2, 3, 4, 5, 7, 8, 10, 11, 12, 13, 15, 16)
 """The instances of the issue's targets (up to 56 days); the year-long ones are
@@ -97,22 +98,26 @@ def _number(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def render(rows: list[dict], workers: int) -> str:
+def render(rows: list[dict], workers: int, seed: int) -> str:
     """Returns the markdown table (with the machine line) of the result rows."""
     known = best_known()
     loads = [r["load"] for r in rows]
+    early = _number(float(rows[0]["early_s"]))
+    limit = _number(float(rows[0]["limit_s"]))
+    plain = any("plain" in r for r in rows)
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPython "
         f"{platform.python_version()}, OR-Tools {ortools.__version__}; {workers} "
-        f"CP-SAT workers, seed 0; 1-minute load average {min(loads):.1f}-"
-        f"{max(loads):.1f} at the end of the runs (the machine was shared, so "
-        "timings are pessimistic). One run per instance, carecap then the plain "
-        'model, one instance at a time. "10 s" is what the 60 s carecap run had '
-        "found after 10 s.",
+        f"CP-SAT workers, seed {seed}; 1-minute load average {min(loads):.1f}-"
+        f"{max(loads):.1f} at the end of the runs. One run per instance"
+        + (", carecap then the plain model" if plain else "")
+        + f', one instance at a time. "{early} s" is what the {limit} s carecap '
+        f"run had found after {early} s.",
         "",
-        "| instance | days x staff x types | carecap 10 s | carecap 60 s | bound | "
-        "best known | published LB | gap to best known | plain model 60 s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| instance | days x staff x types | carecap {early} s | carecap {limit} s "
+        "| bound | best known | published LB | gap to best known |"
+        + (f" plain model {limit} s |" if plain else ""),
+        "|---|---|---|---|---|---|---|---|" + ("---|" if plain else ""),
     ]
     for row in sorted(rows, key=lambda r: int(r["instance"].removeprefix("Instance"))):
         ref = known.get(row["instance"], {})
@@ -127,22 +132,23 @@ def render(rows: list[dict], workers: int) -> str:
             f"| {row['days']} x {row['employees']} x {row['types']} "
             f"| {_number(row['early'])} | {_number(row['final'])} "
             f"| {_number(row['bound'])} | {ref.get('best_upper_bound') or '-'} "
-            f"| {ref.get('best_lower_bound') or '-'} | {gap} "
-            f"| {_number(row.get('plain'))} |"
+            f"| {ref.get('best_lower_bound') or '-'} | {gap} |"
+            + (f" {_number(row.get('plain'))} |" if plain else "")
         )
     return "\n".join(lines)
 
 
-def write_readme(table: str) -> None:
-    """Replaces the text between the nrp-report markers of benchmarks/README.md."""
+def write_readme(table: str, marker: str) -> None:
+    """Replaces the text between the ``marker`` comments of benchmarks/README.md."""
+    begin, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     text = README.read_text(encoding="utf-8")
-    head, sep, rest = text.partition(BEGIN)
+    head, sep, rest = text.partition(begin)
     if not sep:
-        raise SystemExit(f"{README}: marker {BEGIN} not found")
-    _, sep, tail = rest.partition(END)
+        raise SystemExit(f"{README}: marker {begin} not found")
+    _, sep, tail = rest.partition(end)
     if not sep:
-        raise SystemExit(f"{README}: marker {END} not found")
-    README.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}", encoding="utf-8")
+        raise SystemExit(f"{README}: marker {end} not found")
+    README.write_text(f"{head}{begin}\n{table}\n{end}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
         "--results", type=Path, help="JSON file of rows, kept across calls"
     )
     parser.add_argument("--write", action="store_true", help="update the README")
+    parser.add_argument(
+        "--marker",
+        default="nrp-report",
+        help="README markers of the table (nrp-report-600 for the 600 s runs)",
+    )
     args = parser.parse_args(argv)
     if not CURTOIS.is_dir():
         print(f"{CURTOIS} is absent; nothing to run", file=sys.stderr)
@@ -182,10 +193,10 @@ def main(argv: list[str] | None = None) -> int:
         rows[row["instance"]] = row
         if args.results:
             args.results.write_text(json.dumps(list(rows.values()), indent=1))
-    table = render(list(rows.values()), args.workers)
+    table = render(list(rows.values()), args.workers, args.seed)
     print(table)
     if args.write:
-        write_readme(table)
+        write_readme(table, args.marker)
     return 0
 
 

@@ -733,9 +733,12 @@ class NrpModel:
             model.add_hint(penalty.under, max(need - staffed, 0))
             model.add_hint(penalty.over, max(staffed - need, 0))
 
-    def assignment(self, solver: cp_model.CpSolver) -> np.ndarray:
-        """Returns the solver's roster: the free cells from the solver, the others
-        from the base roster."""
+    def assignment(
+        self, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback
+    ) -> np.ndarray:
+        """Returns the roster of the solver's solution (or of the one a solution
+        callback is called for): the free cells from it, the others from the base
+        roster."""
         out = np.where(self.free, OFF, self.base)
         for (e, d, s), var in self.x.items():
             if solver.boolean_value(var):
@@ -1087,7 +1090,6 @@ def _construct(state: _Search, plan: dict[str, Any], seed: int, threads: int) ->
     failed = [False]
 
     def work() -> None:
-        nonlocal roster
         while True:
             with lock:
                 if not queue or failed[0]:

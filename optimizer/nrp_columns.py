@@ -54,15 +54,11 @@ class _Rows(cp_model.CpSolverSolutionCallback):
     def __init__(self, nrp: NrpModel, employee: int):
         super().__init__()
         self.found: list[np.ndarray] = []
-        self._cells = [(d, s, var) for (e, d, s), var in nrp.x.items() if e == employee]
-        self._days = nrp.instance.num_days
+        self._nrp = nrp
+        self._employee = employee
 
     def on_solution_callback(self) -> None:
-        row = np.full(self._days, OFF, dtype=np.int64)
-        for d, s, var in self._cells:
-            if self.boolean_value(var):
-                row[d] = s
-        self.found.append(row)
+        self.found.append(self._nrp.assignment(self)[self._employee])
 
 
 class ColumnGeneration:

@@ -66,9 +66,9 @@ NRP_SEARCH: dict[str, Any] = {
     "stall_limit": 45,  # sub-problems without improvement that end a round
     "full_share": 0.15,  # CP-SAT on the full model after each round
     "construct_share": 0.1,  # of the time limit: building the first roster
-    "columns_share": 0.25,  # column generation (lower bound) after the first phase
-    "dive_share": 0.25,  # the column-generation dive (a roster)
-    "dive_rounds": 1,  # pricing rounds between the fixes of a dive
+    "columns_share": 0.35,  # column generation (lower bound) after the first phase
+    "dive_share": 0.3,  # the column-generation dive (a roster)
+    "dive_rounds": 4,  # most pricing rounds after each fix of a dive
     "dive_leave": 8,  # employees left to CP-SAT at the end of a dive
     "dive_gap": 0.02,  # dive only when the bound is this close to the LP value
     "row_seconds": 1.0,  # time cap of one pricing problem

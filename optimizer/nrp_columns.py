@@ -45,7 +45,20 @@ error (at most half a unit per worked day) is taken off the bound."""
 
 FIX_AT = 0.9
 """A dive fixes every column the LP chooses with at least this weight at once (and
-otherwise the single heaviest one)."""
+otherwise the heaviest ones, see `FIX_SHARE`)."""
+
+FIX_SHARE = 0.1
+"""Without a column of weight `FIX_AT`, a dive fixes the heaviest columns of this
+share of the employees still open (at least one): every fix costs an LP solve from
+scratch (seconds on 120 employees), and fixing one column at a time took most of
+the dive's time on Instance13."""
+
+
+RECOVERED = 0.005
+"""After a fix a dive prices until the LP value is back within this share of its
+value before the fix (or ``rounds_per_fix`` rounds have run): while the columns in
+the master keep the LP value, new ones cannot lower it much, and a pricing round
+costs as much as hundreds of LP solves."""
 
 
 class _Rows(cp_model.CpSolverSolutionCallback):
@@ -319,28 +332,40 @@ class ColumnGeneration:
         return out
 
     def dive(self, deadline: float, rounds_per_fix: int, leave: int) -> np.ndarray:
-        """Fixes columns until at most ``leave`` employees are without one, pricing
-        at most ``rounds_per_fix`` rounds between fixes; returns the roster (see
-        `roster`) then or at the deadline."""
+        """Fixes columns until at most ``leave`` employees are without one; returns
+        the roster (see `roster`) then or at the deadline.
+
+        After each fix the LP is re-solved, and the open employees are priced
+        again (at most ``rounds_per_fix`` rounds) until its value is back within
+        `RECOVERED` of the value before the fix."""
         inst = self.instance
-        while len(self.fixed) < inst.num_employees - leave:
-            for _ in range(rounds_per_fix):
-                if time.perf_counter() >= deadline or self.iterate(deadline) == 0:
-                    break
-            self._solve_lp()
-            if time.perf_counter() >= deadline:
-                break
+        self._solve_lp()
+        target = self.lp_value * (1 + RECOVERED)
+        while (
+            len(self.fixed) < inst.num_employees - leave
+            and time.perf_counter() < deadline
+        ):
             heaviest = sorted(
                 ((w, e, k) for e, (w, k) in self._heaviest().items()), reverse=True
             )
-            chosen = [c for c in heaviest if c[0] >= FIX_AT] or heaviest[:1]
+            chosen = [c for c in heaviest if c[0] >= FIX_AT] or heaviest[
+                : max(1, math.ceil(FIX_SHARE * len(heaviest)))
+            ]
             for _, e, k in chosen:
                 self.fixed[e] = k
                 for j, weight in enumerate(self._weights[e]):
                     if j != k:
                         weight.SetUb(0.0)
-        self._solve_lp()
+            self._solve_lp()
+            for _ in range(rounds_per_fix):
+                if (
+                    self.lp_value <= target
+                    or time.perf_counter() >= deadline
+                    or self.iterate(deadline) == 0
+                ):
+                    break
+                self._solve_lp()
         return self.roster()
 
 
-__all__ = ["DUAL_SCALE", "FIX_AT", "ColumnGeneration"]
+__all__ = ["DUAL_SCALE", "FIX_AT", "FIX_SHARE", "RECOVERED", "ColumnGeneration"]

@@ -53,7 +53,6 @@ share of the employees still open (at least one): every fix costs an LP solve fr
 scratch (seconds on 120 employees), and fixing one column at a time took most of
 the dive's time on Instance13."""
 
-
 RECOVERED = 0.005
 """After a fix a dive prices until the LP value is back within this share of its
 value at the start of the dive (or ``rounds_per_fix`` rounds have run): while the

@@ -62,8 +62,8 @@ NRP_SEARCH: dict[str, Any] = {
     "neighbourhood_seconds": 0.5,  # time cap of one sub-problem
     "stall_patience": 15,  # sub-problems without improvement before stretching
     "stretch": 1.5,  # time cap factor per patience spent without improvement
-    "max_stretch": 20.0,  # largest time cap factor
-    "stall_limit": 90,  # sub-problems without improvement that end a round
+    "max_stretch": 8.0,  # largest time cap factor
+    "stall_limit": 45,  # sub-problems without improvement that end a round
     "full_share": 0.15,  # CP-SAT on the full model after each round
     "construct_share": 0.1,  # of the time limit: building the first roster
     "columns_share": 0.35,  # column generation (lower bound) after the first phase
@@ -1166,14 +1166,10 @@ def _column_generation(
     state: _Search, plan: dict[str, Any], seed: int, threads: int
 ) -> None:
     """Phase 2 of `solve_nrp`: column generation from the best roster for
-    ``columns_share`` of the time limit (a lower bound; longer, into the dive's
-    share, when the LP has not converged), then, when the LP has (nearly)
-    converged, a dive for the rest of ``dive_share`` (a roster, kept when at least
-    as good as the best)."""
+    ``columns_share`` of the time limit (a lower bound), then, when the LP has
+    (nearly) converged, a dive for ``dive_share`` (a roster, kept when at least as
+    good as the best)."""
     from .nrp_columns import ColumnGeneration
-
-    def close(columns: ColumnGeneration) -> bool:
-        return columns.lower_bound >= (1 - plan["dive_gap"]) * columns.lp_value
 
     total = state.deadline - state.started
     columns = ColumnGeneration(
@@ -1183,18 +1179,7 @@ def _column_generation(
         row_seconds=plan["row_seconds"],
     )
     columns.add_roster(state.assignment)
-    started = time.perf_counter()
-    columns.run(started + plan["columns_share"] * total)
-    dive = plan["dive_share"] * total
-    if not close(columns):
-        # An LP that has not converged in its share goes on into the dive's share
-        # as long as half of it is left to the dive: how long the LP takes varies
-        # by tens of seconds from run to run, and without a dive Instance13's
-        # 600 s roster was 2,205 instead of about 1,500.
-        columns.run(started + plan["columns_share"] * total + 0.5 * dive)
-    deadline = min(
-        time.perf_counter() + dive, started + plan["columns_share"] * total + dive
-    )
+    columns.run(time.perf_counter() + plan["columns_share"] * total)
     if math.isfinite(columns.lower_bound):
         with state.lock:
             state.bound = max(state.bound, math.ceil(columns.lower_bound))
@@ -1205,10 +1190,14 @@ def _column_generation(
         columns.lower_bound,
         " (converged)" if columns.converged else "",
     )
-    if state.solved() or not close(columns):
+    if (
+        state.solved()
+        or columns.lower_bound < (1 - plan["dive_gap"]) * columns.lp_value
+    ):
         # Far from converged, the LP's choice says little: its time goes to the
         # neighbourhood search instead.
         return
+    deadline = time.perf_counter() + plan["dive_share"] * total
     roster = columns.dive(deadline, plan["dive_rounds"], plan["dive_leave"])
     # The employees the dive left open are solved together by CP-SAT, the rest of
     # the dive's roster fixed.

@@ -12,6 +12,8 @@ import platform
 import time
 from pathlib import Path
 
+from readme_section import replace_section
+
 from instances import generate_region
 from instances.statistics import TARGETS, region_statistics
 
@@ -101,10 +103,7 @@ def main() -> None:
     table = build_table(args.presets.split(","), args.seed)
     print(table)
     if args.write:
-        text = README.read_text(encoding="utf-8")
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
-        README.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}", encoding="utf-8")
+        replace_section(README, BEGIN, END, table)
 
 
 if __name__ == "__main__":

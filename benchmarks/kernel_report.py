@@ -36,6 +36,8 @@ if str(ROOT) not in sys.path:
     # The NumPy references live in the test tree (tests/kernels/reference.py).
     sys.path.insert(0, str(ROOT))
 
+from readme_section import replace_section  # noqa: E402 (needs the path above)
+
 README = Path(__file__).parent / "README.md"
 BEGIN = "<!-- kernel-report:begin -->"
 END = "<!-- kernel-report:end -->"
@@ -520,12 +522,7 @@ def main() -> None:
     table = build_table(args.sizes.split(","), args.repeats)
     print(table)
     if args.write:
-        text = README.read_text(encoding="utf-8")
-        if BEGIN not in text or END not in text:
-            raise SystemExit(f"{README}: markers {BEGIN} / {END} not found")
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
-        README.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}", encoding="utf-8")
+        replace_section(README, BEGIN, END, table)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from nrp_plain import solve_plain  # noqa: E402
+from readme_section import replace_section  # noqa: E402
 
 from optimizer.nrp import read_nrp, solve_nrp  # noqa: E402
 
@@ -140,15 +141,7 @@ def render(rows: list[dict], workers: int, seed: int) -> str:
 
 def write_readme(table: str, marker: str) -> None:
     """Replaces the text between the ``marker`` comments of benchmarks/README.md."""
-    begin, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
-    text = README.read_text(encoding="utf-8")
-    head, sep, rest = text.partition(begin)
-    if not sep:
-        raise SystemExit(f"{README}: marker {begin} not found")
-    _, sep, tail = rest.partition(end)
-    if not sep:
-        raise SystemExit(f"{README}: marker {end} not found")
-    README.write_text(f"{head}{begin}\n{table}\n{end}{tail}", encoding="utf-8")
+    replace_section(README, f"<!-- {marker}:start -->", f"<!-- {marker}:end -->", table)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,6 +42,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from kernel_report import median_seconds  # noqa: E402 (needs the path above)
+from readme_section import replace_section  # noqa: E402
 
 README = Path(__file__).parent / "README.md"
 BEGIN = "<!-- solve-report:start -->"
@@ -763,12 +764,7 @@ class LoadSampler:
 
 def write_section(section: str) -> None:
     """Replaces the text between the solve-report markers of benchmarks/README.md."""
-    text = README.read_text(encoding="utf-8")
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"{README}: markers {BEGIN} / {END} not found")
-    head, _, rest = text.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    README.write_text(f"{head}{BEGIN}\n{section}\n{END}{tail}", encoding="utf-8")
+    replace_section(README, BEGIN, END, section)
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from nrp_plain import solve_plain  # noqa: E402
 from readme_section import replace_section  # noqa: E402
 
+from optimizer.io import write_text_atomic  # noqa: E402
 from optimizer.nrp import read_nrp, solve_nrp  # noqa: E402
 
 CURTOIS = ROOT.parent / "shared" / "benchmarks" / "curtois"
@@ -185,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(row), file=sys.stderr, flush=True)
         rows[row["instance"]] = row
         if args.results:
-            args.results.write_text(json.dumps(list(rows.values()), indent=1))
+            # Rows of earlier calls live in this file too: a run stopped during
+            # the write must not lose them.
+            write_text_atomic(args.results, json.dumps(list(rows.values()), indent=1))
     table = render(list(rows.values()), args.workers, args.seed)
     print(table)
     if args.write:

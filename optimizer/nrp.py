@@ -62,15 +62,17 @@ NRP_SEARCH: dict[str, Any] = {
     "neighbourhood_seconds": 0.5,  # time cap of one sub-problem
     "stall_patience": 15,  # sub-problems without improvement before stretching
     "stretch": 1.5,  # time cap factor per patience spent without improvement
-    "max_stretch": 8.0,  # largest time cap factor
-    "stall_limit": 45,  # sub-problems without improvement that end a round
+    "max_stretch": 20.0,  # largest time cap factor
+    "stall_limit": 90,  # sub-problems without improvement that end a round
     "full_share": 0.15,  # CP-SAT on the full model after each round
     "construct_share": 0.1,  # of the time limit: building the first roster
     "columns_share": 0.35,  # column generation (lower bound) after the first phase
     "dive_share": 0.3,  # the column-generation dive (a roster)
     "dive_rounds": 4,  # most pricing rounds after each fix of a dive
     "dive_leave": 8,  # employees left to CP-SAT at the end of a dive
-    "dive_gap": 0.02,  # dive only when the bound is this close to the LP value
+    "dive_gap": 0.02,  # dive when the bound is this close to the LP value,
+    "dive_fall": 0.01,  # or when the LP fell by less than this share in a round
+    "dive_open_share": 0.15,  # of the dive's time: CP-SAT on the employees it left
     "row_seconds": 1.0,  # time cap of one pricing problem
     "free_employees": 2,  # initial size of an employee neighbourhood
     "free_days": 7,  # initial width of a day-window neighbourhood
@@ -919,10 +921,10 @@ def solve_nrp(
        its share, this phase goes on until the first one.
     2. Column generation (`optimizer.nrp_columns`) from the best roster: the LP
        over employee rows gives a far stronger lower bound than the compact model
-       (at most a few units below the published bounds once it converges), and
-       a dive fixes the rows the LP chooses until ``dive_leave`` employees are
-       left, whom CP-SAT then solves together with the rest of the dive's roster
-       fixed.
+       (at most a few units below the published bounds once it converges). Once
+       the LP has (nearly) converged or stopped falling, a dive fixes the rows
+       the LP chooses until ``dive_leave`` employees are left, whom CP-SAT then
+       solves together with the rest of the dive's roster fixed.
     3. Rounds of large-neighbourhood search on ``workers`` threads: each frees a few
        employees over the whole horizon, or everyone over a window of days, or a
        few of the employees who could fill a badly covered (day, type); builds the
@@ -1167,8 +1169,9 @@ def _column_generation(
 ) -> None:
     """Phase 2 of `solve_nrp`: column generation from the best roster for
     ``columns_share`` of the time limit (a lower bound), then, when the LP has
-    (nearly) converged, a dive for ``dive_share`` (a roster, kept when at least as
-    good as the best)."""
+    (nearly) converged or stopped falling, a dive for ``dive_share`` (a roster, kept when at least as
+    good as the best). The dive fixes columns for all but ``dive_open_share`` of
+    that time; CP-SAT solves the employees it left open in the rest."""
     from .nrp_columns import ColumnGeneration
 
     total = state.deadline - state.started
@@ -1190,15 +1193,29 @@ def _column_generation(
         columns.lower_bound,
         " (converged)" if columns.converged else "",
     )
-    if (
-        state.solved()
-        or columns.lower_bound < (1 - plan["dive_gap"]) * columns.lp_value
-    ):
+    converging = columns.lower_bound >= (1 - plan["dive_gap"]) * columns.lp_value
+    # The Lagrangian bound lags far behind the LP until the last rounds (on
+    # Instance13 it was 1,101 with the LP at 1,354 and converging at 1,348), so an
+    # LP that has stopped falling is worth a dive too, once it is well below the
+    # best roster (at first the LP stalls at the start roster's value).
+    tailing = (
+        columns.last_fall() < plan["dive_fall"]
+        and columns.lp_value < (1 - plan["dive_gap"]) * state.objective
+    )
+    if state.solved() or not (converging or tailing):
         # Far from converged, the LP's choice says little: its time goes to the
         # neighbourhood search instead.
         return
-    deadline = time.perf_counter() + plan["dive_share"] * total
-    roster = columns.dive(deadline, plan["dive_rounds"], plan["dive_leave"])
+    window = plan["dive_share"] * total
+    deadline = time.perf_counter() + window
+    # The dive stops early enough for CP-SAT to solve the employees it left open:
+    # a dive that ends at its deadline with many open employees has a roster far
+    # worse than the best one.
+    roster = columns.dive(
+        deadline - plan["dive_open_share"] * window,
+        plan["dive_rounds"],
+        plan["dive_leave"],
+    )
     # The employees the dive left open are solved together by CP-SAT, the rest of
     # the dive's roster fixed.
     left = np.array(

@@ -49,9 +49,11 @@ otherwise the heaviest ones, see `FIX_SHARE`)."""
 
 FIX_SHARE = 0.1
 """Without a column of weight `FIX_AT`, a dive fixes the heaviest columns of this
-share of the employees still open (at least one): every fix costs an LP solve from
-scratch (seconds on 120 employees), and fixing one column at a time took most of
-the dive's time on Instance13."""
+share of the employees still open (at least one): fixing one column at a time took
+most of the dive's time on Instance13, where each fix needs pricing late in the
+dive. (Paced to the deadline instead, one at a time early and more late, the LP
+stayed closer to its start value early in the dive but not at its end, and the
+rosters were no better.)"""
 
 RECOVERED = 0.005
 """After a fix a dive prices until the LP value is back within this share of its
@@ -59,6 +61,18 @@ value at the start of the dive (or ``rounds_per_fix`` rounds have run): while th
 LP keeps that value, new columns cannot lower it much, and a pricing round costs as
 much as hundreds of LP solves. Measured against the value before each fix instead,
 the LP drifted up fix by fix and Instance8's rosters were about 100 worse."""
+
+LP_PARAMETERS = "use_preprocessing: false"
+"""GLOP's parameters for the restricted master. Without presolve GLOP keeps its
+basis between solves, so the LP after new columns or a dive's fix starts from the
+last optimum: on Instance13's 15k columns a re-solve after a fix took 1-2 s instead
+of 4-6 s from scratch."""
+
+LP_AFTER_FIX = LP_PARAMETERS + " use_dual_simplex: true"
+"""GLOP's parameters for the first solve after a dive's fix: lowering bounds keeps
+the last basis dual feasible, so the dual simplex goes on from it (after new
+columns the basis stays primal feasible instead, and the primal simplex is faster:
+the dual simplex took 2-18 s there)."""
 
 
 class _Rows(cp_model.CpSolverSolutionCallback):
@@ -98,6 +112,9 @@ class ColumnGeneration:
         the first complete pricing round).
     lp_value
         The value of the last restricted master LP.
+    round_values
+        The restricted master's value at the start of each pricing round (without
+        a column fixed), in order.
     iterations
         Pricing rounds so far.
     converged
@@ -128,6 +145,7 @@ class ColumnGeneration:
         self._on_total = self._on_weight.sum(axis=(1, 2))
 
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        self.lp.SetSolverSpecificParametersAsString(LP_PARAMETERS)
         objective = self.lp.Objective()
         objective.SetMinimization()
         self._convexity = [
@@ -159,6 +177,7 @@ class ColumnGeneration:
         self.fixed: dict[int, int] = {}
         self.lower_bound = -math.inf
         self.lp_value = math.inf
+        self.round_values: list[float] = []
         self.iterations = 0
         self.converged = False
 
@@ -200,8 +219,11 @@ class ColumnGeneration:
 
     # -- the master and the pricing problems -------------------------------------------
 
-    def _solve_lp(self) -> tuple[np.ndarray, np.ndarray]:
+    def _solve_lp(self, after_fix: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Solves the restricted master; returns the cover and convexity duals."""
+        self.lp.SetSolverSpecificParametersAsString(
+            LP_AFTER_FIX if after_fix else LP_PARAMETERS
+        )
         status = self.lp.Solve()
         if status != pywraplp.Solver.OPTIMAL:
             raise RuntimeError(f"restricted master LP not solved (status {status})")
@@ -272,6 +294,8 @@ class ColumnGeneration:
         inst = self.instance
         cover_duals, row_duals = self._solve_lp()
         prices = np.clip(cover_duals, -inst.cover_weight_over, inst.cover_weight_under)
+        if not self.fixed:
+            self.round_values.append(self.lp_value)
         employees = [e for e in range(inst.num_employees) if e not in self.fixed]
         found: dict[int, tuple[list[np.ndarray], float]] = {}
 
@@ -299,6 +323,14 @@ class ColumnGeneration:
             self.lower_bound = max(self.lower_bound, bound)
             self.converged = added == 0
         return added
+
+    def last_fall(self) -> float:
+        """Returns the share by which the restricted master's value fell between the
+        starts of the last two pricing rounds (inf before two rounds)."""
+        if len(self.round_values) < 2 or self.round_values[-2] <= 0:
+            return math.inf
+        before, after = self.round_values[-2:]
+        return (before - after) / before
 
     def run(self, deadline: float) -> None:
         """Prices until no column with a negative reduced cost is left (the LP has
@@ -356,7 +388,7 @@ class ColumnGeneration:
                 for j, weight in enumerate(self._weights[e]):
                     if j != k:
                         weight.SetUb(0.0)
-            self._solve_lp()
+            self._solve_lp(after_fix=True)
             for _ in range(rounds_per_fix):
                 if (
                     self.lp_value <= target
@@ -368,4 +400,12 @@ class ColumnGeneration:
         return self.roster()
 
 
-__all__ = ["DUAL_SCALE", "FIX_AT", "FIX_SHARE", "RECOVERED", "ColumnGeneration"]
+__all__ = [
+    "DUAL_SCALE",
+    "FIX_AT",
+    "FIX_SHARE",
+    "LP_AFTER_FIX",
+    "LP_PARAMETERS",
+    "RECOVERED",
+    "ColumnGeneration",
+]

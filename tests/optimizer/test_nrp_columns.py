@@ -3,6 +3,7 @@ column costs, the validity and strength of its lower bound, and the dive's roste
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 
@@ -54,6 +55,25 @@ def test_lower_bound_reaches_the_hand_optimum(hand):
     assert columns.converged
     assert columns.lp_value == pytest.approx(1.0)
     assert math.ceil(columns.lower_bound) == 1
+
+
+def test_last_fall_follows_the_rounds(hand):
+    """Tests the LP's fall between pricing rounds, by which `solve_nrp` decides to
+    dive before the bound has caught up: none before two rounds, then the relative
+    fall between the last two; the LP over more columns never rises, and a dive's
+    rounds (columns fixed) are not counted."""
+    columns = _columns(hand)
+    assert columns.last_fall() == math.inf
+    columns.iterate(time.perf_counter() + 30)
+    assert columns.last_fall() == math.inf
+    columns.run(time.perf_counter() + 30)
+    values = columns.round_values
+    assert len(values) == columns.iterations >= 2
+    assert all(a >= b - 1e-9 for a, b in itertools.pairwise(values))
+    before, after = values[-2:]
+    assert columns.last_fall() == pytest.approx((before - after) / before)
+    columns.dive(time.perf_counter() + 30, rounds_per_fix=2, leave=0)
+    assert columns.round_values == values
 
 
 @needs_curtois

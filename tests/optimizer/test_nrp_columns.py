@@ -117,3 +117,32 @@ def test_dive_returns_a_legal_roster_of_columns():
     evaluation = evaluate_assignment(instance, roster)
     assert evaluation.is_feasible
     assert evaluation.objective >= math.ceil(columns.lower_bound)
+
+
+@needs_curtois
+def test_lp_resolved_from_its_last_basis_matches_a_fresh_solve():
+    """Tests that the warm re-solves of the master (the dual simplex after a fix,
+    the primal simplex after new columns) reach the LP value of a master built
+    afresh with the same columns and the same fix."""
+    instance = read_nrp(CURTOIS / "Instance3.txt")
+    columns = _columns(instance)
+    columns.run(time.perf_counter() + 5)
+    weights = [w for w, _ in columns._heaviest().values()]
+    e = int(np.argmin(weights))  # the least decided employee: the fix moves the LP
+    k = columns._heaviest()[e][1]
+    columns.fixed[e] = k
+    for j, weight in enumerate(columns._weights[e]):
+        if j != k:
+            weight.SetUb(0.0)
+    columns._solve_lp(after_fix=True)
+    columns.iterate(time.perf_counter() + 10)
+    columns._solve_lp()
+    fresh = ColumnGeneration(instance, threads=1, seed=0, row_seconds=1.0)
+    for employee, rows in enumerate(columns.columns):
+        for row in rows:
+            fresh.add_column(employee, row)
+    for j, weight in enumerate(fresh._weights[e]):
+        if j != k:
+            weight.SetUb(0.0)
+    fresh._solve_lp()
+    assert fresh.lp_value == pytest.approx(columns.lp_value, rel=1e-9, abs=1e-6)

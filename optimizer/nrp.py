@@ -1169,9 +1169,10 @@ def _column_generation(
 ) -> None:
     """Phase 2 of `solve_nrp`: column generation from the best roster for
     ``columns_share`` of the time limit (a lower bound), then, when the LP has
-    (nearly) converged or stopped falling, a dive for ``dive_share`` (a roster, kept when at least as
-    good as the best). The dive fixes columns for all but ``dive_open_share`` of
-    that time; CP-SAT solves the employees it left open in the rest."""
+    (nearly) converged or stopped falling, a dive for ``dive_share`` (a roster,
+    kept when at least as good as the best). The dive fixes columns for all but
+    ``dive_open_share`` of that time; CP-SAT solves the employees it left open in
+    the rest."""
     from .nrp_columns import ColumnGeneration
 
     total = state.deadline - state.started

@@ -145,7 +145,6 @@ class ColumnGeneration:
         self._on_total = self._on_weight.sum(axis=(1, 2))
 
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
-        self.lp.SetSolverSpecificParametersAsString(LP_PARAMETERS)
         objective = self.lp.Objective()
         objective.SetMinimization()
         self._convexity = [
@@ -352,6 +351,14 @@ class ColumnGeneration:
                 out[e] = (values[k], k)
         return out
 
+    def fix(self, employee: int, column: int) -> None:
+        """Fixes ``employee`` to their column ``column``: the master may no longer
+        weight any other row of theirs."""
+        self.fixed[employee] = column
+        for k, weight in enumerate(self._weights[employee]):
+            if k != column:
+                weight.SetUb(0.0)
+
     def roster(self) -> np.ndarray:
         """Returns the roster of the fixed columns and, for every other employee,
         the heaviest column of the last LP (legal: every column is a legal row)."""
@@ -384,10 +391,7 @@ class ColumnGeneration:
                 : max(1, math.ceil(FIX_SHARE * len(heaviest)))
             ]
             for _, e, k in chosen:
-                self.fixed[e] = k
-                for j, weight in enumerate(self._weights[e]):
-                    if j != k:
-                        weight.SetUb(0.0)
+                self.fix(e, k)
             self._solve_lp(after_fix=True)
             for _ in range(rounds_per_fix):
                 if (

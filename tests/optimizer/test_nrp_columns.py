@@ -130,10 +130,7 @@ def test_lp_resolved_from_its_last_basis_matches_a_fresh_solve():
     weights = [w for w, _ in columns._heaviest().values()]
     e = int(np.argmin(weights))  # the least decided employee: the fix moves the LP
     k = columns._heaviest()[e][1]
-    columns.fixed[e] = k
-    for j, weight in enumerate(columns._weights[e]):
-        if j != k:
-            weight.SetUb(0.0)
+    columns.fix(e, k)
     columns._solve_lp(after_fix=True)
     columns.iterate(time.perf_counter() + 10)
     columns._solve_lp()
@@ -141,8 +138,6 @@ def test_lp_resolved_from_its_last_basis_matches_a_fresh_solve():
     for employee, rows in enumerate(columns.columns):
         for row in rows:
             fresh.add_column(employee, row)
-    for j, weight in enumerate(fresh._weights[e]):
-        if j != k:
-            weight.SetUb(0.0)
+    fresh.fix(e, k)
     fresh._solve_lp()
     assert fresh.lp_value == pytest.approx(columns.lp_value, rel=1e-9, abs=1e-6)

@@ -992,8 +992,14 @@ def solve_nrp(
             nrp.hint(state.assignment)
 
     reserve = plan["final_share"] * time_limit
-    status = state.run(nrp, time_limit * plan["first_share"])
-    if state.objective is None and status == "UNKNOWN":
+    # Capped by the time left: building the first roster of a year-long instance
+    # can take the whole time limit, and loading its full model into CP-SAT takes
+    # seconds whatever CP-SAT's own limit.
+    status = "UNKNOWN"
+    first = min(time_limit * plan["first_share"], state.left())
+    if first > 0.05:
+        status = state.run(nrp, first)
+    if state.objective is None and status == "UNKNOWN" and state.left() > reserve:
         # No roster yet: go on until the first one, keeping the final share back.
         status = state.run(
             nrp, max(state.left() - reserve, 0.01), {"stop_after_first_solution": True}
@@ -1094,6 +1100,10 @@ def _construct(state: _Search, plan: dict[str, Any], seed: int, threads: int) ->
     def work() -> None:
         while True:
             with lock:
+                if time.perf_counter() >= state.deadline:
+                    # Building one more row model takes seconds on a year-long
+                    # instance, and the roster cannot be finished anyway.
+                    failed[0] = True
                 if not queue or failed[0]:
                     return
                 e = int(queue.pop())

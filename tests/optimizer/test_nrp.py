@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from optimizer import nrp_evaluate
-from optimizer.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from optimizer.cli import EXIT_BAD_INPUT, EXIT_NO_SOLUTION, EXIT_OK, main
 from optimizer.exceptions import InputError
 from optimizer.nrp import (
     OFF,
@@ -243,3 +243,21 @@ def test_cli_writes_a_roster_that_the_evaluator_checks(tmp_path, capsys):
     assert evaluate(instance, worked).objective == 607
     header = (tmp_path / "roster.csv").read_text().splitlines()[0]
     assert header == "employee,day,shift"
+
+
+@needs_curtois
+def test_no_first_roster_within_the_time_limit(tmp_path, capsys):
+    """Tests a time limit far too short to build Instance13's first roster (one
+    CP-SAT row problem per employee): no roster, no bound claimed beyond CP-SAT's,
+    no roster file, and the CLI's exit code for an unsolved run."""
+    result = solve_nrp(
+        read_nrp(CURTOIS / "Instance13.txt"), time_limit=0.3, workers=2, seed=0
+    )
+    assert result.status == "UNKNOWN"
+    assert result.objective == float("inf")
+    assert result.evaluation is None
+    assert 0 <= result.bound <= int(best_known()["Instance13"]["best_upper_bound"])
+    args = ["nrp", str(CURTOIS / "Instance13.txt"), "--time-limit", "0.3"]
+    assert main([*args, "-o", str(tmp_path)]) == EXIT_NO_SOLUTION
+    assert not (tmp_path / "roster.csv").exists()
+    assert "no roster" in capsys.readouterr().out

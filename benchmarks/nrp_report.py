@@ -6,6 +6,7 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/nrp_report.py --write
     .venv/bin/python benchmarks/nrp_report.py --instances 5,7 --results r.json --write
     .venv/bin/python benchmarks/nrp_report.py --instances 10,11,12,13,15,16 --time-limit 600 --early 60 --no-plain --marker nrp-report-600 --write
+    .venv/bin/python benchmarks/nrp_report.py --instances 18,20,21,22,23,24 --marker nrp-report-long --write
 
 Each instance is solved once by ``carecap nrp`` (`optimizer.nrp.solve_nrp`) with the
 time limit (60 s) and once by the plain model (`nrp_plain`); the objective "after
@@ -46,8 +47,8 @@ CURTOIS = ROOT.parent / "shared" / "benchmarks" / "curtois"
 README = ROOT / "benchmarks" / "README.md"
 
 DEFAULT_INSTANCES = (1, 2, 3, 4, 5, 7, 8, 10, 11, 12, 13, 15, 16)
-"""The instances of the issue's targets (up to 56 days); the year-long ones are
-left to explicit ``--instances``."""
+"""The instances of the issue's targets (up to 56 days); the longer ones (18-24,
+84 to 364 days) are left to explicit ``--instances``."""
 
 
 def best_known() -> dict[str, dict[str, str]]:

@@ -996,9 +996,8 @@ def solve_nrp(
     # can take the whole time limit, and loading its full model into CP-SAT takes
     # seconds whatever CP-SAT's own limit.
     status = "UNKNOWN"
-    first = min(time_limit * plan["first_share"], state.left())
-    if first > 0.05:
-        status = state.run(nrp, first)
+    if state.left() > 0.05:
+        status = state.run(nrp, min(time_limit * plan["first_share"], state.left()))
     if state.objective is None and status == "UNKNOWN" and state.left() > reserve:
         # No roster yet: go on until the first one, keeping the final share back.
         status = state.run(

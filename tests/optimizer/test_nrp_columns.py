@@ -127,9 +127,10 @@ def test_lp_resolved_from_its_last_basis_matches_a_fresh_solve():
     instance = read_nrp(CURTOIS / "Instance3.txt")
     columns = _columns(instance)
     columns.run(time.perf_counter() + 5)
-    weights = [w for w, _ in columns._heaviest().values()]
-    e = int(np.argmin(weights))  # the least decided employee: the fix moves the LP
-    k = columns._heaviest()[e][1]
+    heaviest = columns._heaviest()
+    # The least decided employee: fixing them moves the LP.
+    e = min(heaviest, key=lambda employee: heaviest[employee][0])
+    k = heaviest[e][1]
     columns.fix(e, k)
     columns._solve_lp(after_fix=True)
     columns.iterate(time.perf_counter() + 10)

@@ -591,7 +591,8 @@ class NrpModel:
         self.x: dict[tuple[int, int, int], cp_model.IntVar] = {}
         self.works: dict[int, list[library.Literal]] = {}
         self.weekend_literals: dict[int, list[library.Literal]] = {}
-        self.cover: dict[tuple[int, int], tuple[library.Penalties, int]] = {}
+        # The cover terms that have variables (the ones a hint sets), by (day, type).
+        self.cover: dict[tuple[int, int], library.CoverPenalties] = {}
         self.penalties = library.Penalties()
         self.employees = [e for e in range(shape[0]) if self.free[e].any()]
         self._variables()
@@ -712,7 +713,8 @@ class NrpModel:
                     int(inst.cover_weight_over[d, s]),
                     name=f"cover[{d},{s}]",
                 )
-                self.cover[(d, s)] = (penalty, int(fixed[d, s]))
+                if penalty.under is not None:
+                    self.cover[(d, s)] = penalty
                 self.penalties.extend(penalty)
 
     def hint(self, assignment: np.ndarray) -> None:
@@ -729,7 +731,7 @@ class NrpModel:
             for days, lit in zip(inst.weekends, self.weekend_literals[e], strict=True):
                 if not isinstance(lit, bool):
                     model.add_hint(lit, bool((assignment[e, days] != OFF).any()))
-        for (d, s), (penalty, _) in self.cover.items():
+        for (d, s), penalty in self.cover.items():
             staffed = int((assignment[:, d] == s).sum())
             need = int(inst.cover_requirement[d, s])
             model.add_hint(penalty.under, max(need - staffed, 0))

@@ -335,7 +335,8 @@ class CoverPenalties(Penalties):
     Attributes
     ----------
     under, over
-        People missing and people too many (integer variables).
+        People missing and people too many (integer variables); None when the
+        cover is a constant.
     """
 
     under: cp_model.IntVar | None = None
@@ -356,10 +357,18 @@ def soft_cover(
     Adds integer ``under`` and ``over`` variables with
     ``sum(literals) + under - over == requirement``; at an optimum at most one of
     them is positive, and the penalty is ``weight_under * under + weight_over * over``.
+    When every literal is a constant, the penalty is a constant and ``under`` and
+    ``over`` are None: neighbourhood models fix most cover terms, and two variables
+    and a constraint for each of them slowed their build by 10-40 %.
     """
     variables = [lit for lit in literals if not _is_constant(lit)]
     fixed = sum(1 for lit in literals if lit is True)
     need = requirement - fixed
+    if not variables:
+        penalties = CoverPenalties()
+        penalties.add(max(need, 0), weight_under)
+        penalties.add(max(-need, 0), weight_over)
+        return penalties
     under = model.new_int_var(0, max(need, 0), f"{name}_under")
     over = model.new_int_var(0, max(len(variables) - need, 0), f"{name}_over")
     model.add(sum(variables) + under - over == need)

@@ -218,6 +218,21 @@ def test_soft_cover_penalty(worked, penalty):
     assert solver.objective_value == penalty
 
 
+@pytest.mark.parametrize(
+    ("worked", "penalty"), [(0, 200), (1, 100), (2, 0), (3, 1), (4, 2)]
+)
+def test_soft_cover_of_constants_is_a_constant(worked, penalty):
+    """Tests that a cover rule whose literals are all constants adds no variable
+    and costs what the same rule on variables costs."""
+    model = cp_model.CpModel()
+    literals = [k < worked for k in range(4)]
+    penalties = library.soft_cover(model, literals, 2, 100, 1)
+    assert penalties.under is None and penalties.over is None
+    assert penalties.variables == []
+    assert penalties.constant == penalty
+    assert not model.proto.variables and not model.proto.constraints
+
+
 def test_requests_and_constants():
     """Tests on/off request penalties, including on a day that cannot be worked."""
     model = cp_model.CpModel()

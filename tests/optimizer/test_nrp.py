@@ -261,3 +261,32 @@ def test_no_first_roster_within_the_time_limit(tmp_path, capsys):
     assert main([*args, "-o", str(tmp_path)]) == EXIT_NO_SOLUTION
     assert not (tmp_path / "roster.csv").exists()
     assert "no roster" in capsys.readouterr().out
+
+
+@needs_curtois
+@pytest.mark.parametrize("dived", [True, False])
+def test_after_a_dive_the_neighbourhood_search_has_the_time_left(monkeypatch, dived):
+    """Tests that once column generation has dived, no full-model CP-SAT solve runs
+    (the neighbourhood search has all the time left), and that without a dive the
+    full model is solved again after the neighbourhood search."""
+    import optimizer.nrp as nrp_module
+
+    calls: list[str] = []
+    run = nrp_module._Search.run
+
+    def spy_run(self, model, seconds, overrides=None, full=True, start=None):
+        calls.append("full" if full else "neighbourhood")
+        return run(self, model, seconds, overrides, full, start)
+
+    def fake_column_generation(state, plan, seed, threads):
+        calls.append("column generation")
+        return dived
+
+    monkeypatch.setattr(nrp_module._Search, "run", spy_run)
+    monkeypatch.setattr(nrp_module, "_column_generation", fake_column_generation)
+    instance = read_nrp(CURTOIS / "Instance5.txt")
+    result = solve_nrp(instance, time_limit=3, workers=2, seed=0)
+    assert result.is_feasible()
+    after = calls[calls.index("column generation") + 1 :]
+    assert "neighbourhood" in after
+    assert ("full" in after) is not dived

@@ -1015,10 +1015,10 @@ def solve_nrp(
         dived = _column_generation(state, plan, seed, int(workers))
     if dived:
         # After a dive the bound is column generation's, which the full model's
-        # search does not come near, and the roster is within a few per cent of
-        # it: there the neighbourhood search improved it more than CP-SAT on the
-        # full model did in the same time (Instance13 at 600 s, three seeds:
-        # 1,475-1,486 against 1,579-1,690), so it gets all the time that is left.
+        # search does not come near, and from the dive's roster the neighbourhood
+        # search improved more than CP-SAT on the full model did in the same time
+        # (Instance13 at 600 s, three seeds: 1,475-1,486 against 1,579-1,690), so
+        # it gets all the time that is left.
         reserve = 0.0
     rounds = 0
     while (

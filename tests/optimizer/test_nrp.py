@@ -13,6 +13,7 @@ import json
 import numpy as np
 import pytest
 
+from optimizer import nrp as nrp_module
 from optimizer import nrp_evaluate
 from optimizer.cli import EXIT_BAD_INPUT, EXIT_NO_SOLUTION, EXIT_OK, main
 from optimizer.exceptions import InputError
@@ -269,8 +270,6 @@ def test_after_a_dive_the_neighbourhood_search_has_the_time_left(monkeypatch, di
     """Tests that once column generation has dived, no full-model CP-SAT solve runs
     (the neighbourhood search has all the time left), and that without a dive the
     full model is solved again after the neighbourhood search."""
-    import optimizer.nrp as nrp_module
-
     calls: list[str] = []
     run = nrp_module._Search.run
 

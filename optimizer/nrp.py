@@ -69,7 +69,7 @@ NRP_SEARCH: dict[str, Any] = {
     "columns_share": 0.35,  # column generation (lower bound) after the first phase
     "dive_share": 0.3,  # the column-generation dive (a roster)
     "dive_rounds": 4,  # most pricing rounds after each fix of a dive
-    "dive_leave": 8,  # employees left to CP-SAT at the end of a dive
+    "dive_leave": 8,  # employees a column dive leaves to CP-SAT
     "dive_gap": 0.02,  # dive when the bound is this close to the LP value,
     "dive_fall": 0.01,  # or when the LP fell by less than this share in a round
     "dive_open_share": 0.15,  # of the dive's time: CP-SAT on the employees it left
@@ -924,9 +924,11 @@ def solve_nrp(
     2. Column generation (`optimizer.nrp_columns`) from the best roster: the LP
        over employee rows gives a far stronger lower bound than the compact model
        (at most a few units below the published bounds once it converges). Once
-       the LP has (nearly) converged or stopped falling, a dive fixes the rows
-       the LP chooses until ``dive_leave`` employees are left, whom CP-SAT then
-       solves together with the rest of the dive's roster fixed.
+       the LP has (nearly) converged or stopped falling, a dive fixes the days
+       of rows the LP chooses until it chooses one row per employee (where the
+       rows' dynamic programme is too large: whole rows, until ``dive_leave``
+       employees are left). CP-SAT solves the employees a dive leaves open
+       together, the rest of the dive's roster fixed.
     3. Rounds of large-neighbourhood search on ``workers`` threads: each frees a few
        employees over the whole horizon, or everyone over a window of days, or a
        few of the employees who could fill a badly covered (day, type); builds the
@@ -1194,9 +1196,9 @@ def _column_generation(
     """Phase 2 of `solve_nrp`: column generation from the best roster for
     ``columns_share`` of the time limit (a lower bound), then, when the LP has
     (nearly) converged or stopped falling, a dive for ``dive_share`` (a roster,
-    kept when at least as good as the best). The dive fixes columns for all but
-    ``dive_open_share`` of that time; CP-SAT solves the employees it left open in
-    the rest. Returns whether a dive ran."""
+    kept when at least as good as the best). The dive fixes cells or columns for
+    all but ``dive_open_share`` of that time; CP-SAT solves the employees it left
+    open in the rest. Returns whether a dive ran."""
     from .nrp_columns import ColumnGeneration
 
     total = state.deadline - state.started
@@ -1212,7 +1214,8 @@ def _column_generation(
         with state.lock:
             state.bound = max(state.bound, math.ceil(columns.lower_bound))
     log.info(
-        "column generation: %d rounds, LP %.1f, bound %.1f%s",
+        "%7.2f s  column generation: %d rounds, LP %.1f, bound %.1f%s",
+        time.perf_counter() - state.started,
         columns.iterations,
         columns.lp_value,
         columns.lower_bound,
@@ -1236,16 +1239,16 @@ def _column_generation(
     # The dive stops early enough for CP-SAT to solve the employees it left open:
     # a dive that ends at its deadline with many open employees has a roster far
     # worse than the best one.
-    roster = columns.dive(
-        deadline - plan["dive_open_share"] * window,
-        plan["dive_rounds"],
-        plan["dive_leave"],
-    )
+    stop = deadline - plan["dive_open_share"] * window
+    if columns.can_cell_dive():
+        roster = columns.cell_dive(stop, plan["dive_rounds"])
+        open_rows = set(columns.open_employees())
+    else:
+        roster = columns.dive(stop, plan["dive_rounds"], plan["dive_leave"])
+        open_rows = set(range(state.instance.num_employees)) - set(columns.fixed)
     # The employees the dive left open are solved together by CP-SAT, the rest of
     # the dive's roster fixed.
-    left = np.array(
-        [e not in columns.fixed for e in range(state.instance.num_employees)]
-    )
+    left = np.array([e in open_rows for e in range(state.instance.num_employees)])
     free = np.repeat(left[:, None], state.instance.num_days, axis=1)
     seconds = deadline - time.perf_counter()
     if left.any() and seconds > 0.05:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from optimizer.nrp import OFF, read_nrp, solve_nrp
-from optimizer.nrp_columns import ColumnGeneration
+from optimizer.nrp_columns import FREE, ColumnGeneration
 from optimizer.nrp_evaluate import evaluate_assignment
 from tests.nrp_helpers import CURTOIS, best_known, needs_curtois
 
@@ -117,6 +117,43 @@ def test_dive_returns_a_legal_roster_of_columns():
     evaluation = evaluate_assignment(instance, roster)
     assert evaluation.is_feasible
     assert evaluation.objective >= math.ceil(columns.lower_bound)
+
+
+@needs_curtois
+@pytest.mark.parametrize("name", ["Instance2", "Instance5"])
+def test_cell_dive_returns_a_legal_roster_that_keeps_its_fixed_cells(name):
+    """Tests that the cell dive ends with one column per employee, every one of
+    them agreeing with the cells it fixed, and a legal roster of them."""
+    instance = read_nrp(CURTOIS / f"{name}.txt")
+    columns = _columns(instance)
+    columns.run(time.perf_counter() + 30)
+    assert columns.can_cell_dive()
+    roster = columns.cell_dive(time.perf_counter() + 60, rounds_per_fix=2)
+    assert columns.open_employees() == []
+    fixed = columns.cells != FREE
+    assert (roster[fixed] == columns.cells[fixed]).all()
+    evaluation = evaluate_assignment(instance, roster)
+    assert evaluation.is_feasible
+    assert evaluation.objective >= math.ceil(columns.lower_bound)
+    # The LP of a finished dive chooses the roster's rows, so its value is theirs.
+    assert columns.lp_value == pytest.approx(evaluation.objective)
+
+
+def test_compacting_the_master_keeps_its_value(hand):
+    """Tests that rebuilding the master with the columns a cell dive left keeps the
+    LP's value, and drops exactly the excluded columns."""
+    columns = _columns(hand)
+    columns.run(time.perf_counter() + 30)
+    columns.cells = np.full((hand.num_employees, hand.num_days), FREE)
+    roster = columns.roster()
+    columns._fix_cell(0, 0, int(roster[0, 0]))
+    columns._solve_lp()
+    before = columns.lp_value
+    kept = [c for c in columns.columns[0] if c[0] == roster[0, 0]]
+    columns._compact()
+    columns._solve_lp()
+    assert columns.lp_value == pytest.approx(before)
+    assert len(columns.columns[0]) == len(kept)
 
 
 @needs_curtois

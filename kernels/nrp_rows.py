@@ -1,0 +1,233 @@
+"""Cheapest legal rows of one employee of the Curtois & Qu benchmark, by dynamic
+programming over the days.
+
+A row gives each day a shift type or a day off. Every hard rule of the benchmark
+about one row is a rule about a walk through the days whose state holds: what the
+last day was (off, or a type's *succession class*: the types whose forbidden
+successors are the same), the length of the current run of worked days or days
+off, whether that run began on the first day (runs that touch the horizon's edges
+are exempt from the minimum run lengths), the worked minutes so far (in units of
+the greatest common divisor of the shift lengths) and the weekends worked so far.
+Those states are few enough to enumerate, so the row of least cost under those
+rules is found exactly. The one rule left out of the state is the most shifts of
+each type: the caller prices it (a Lagrangian penalty in ``day_cost``) and checks
+the rows it gets back.
+
+Types that cannot be told apart by the rules (same class, same length, and the same
+types forbidden before them) form a *group*; on each day only the cheapest type of
+a group is worth working, so the walk branches per group, not per type.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ._config import JIT_OPTIONS
+
+SATURDAY = 1
+"""``weekend_day`` code of a Saturday (a worked Saturday starts a worked weekend)."""
+
+SUNDAY = 2
+"""``weekend_day`` code of a Sunday (a worked Sunday after a Saturday off starts one)."""
+
+
+@njit(**JIT_OPTIONS)
+def cheapest_rows(
+    day_cost,
+    off_allowed,
+    group_start,
+    group_members,
+    group_class,
+    group_units,
+    class_forbids_group,
+    weekend_day,
+    max_consecutive,
+    min_consecutive,
+    min_days_off,
+    max_weekends,
+    min_units,
+    max_units,
+    count,
+):
+    """Returns up to ``count`` cheapest legal rows, each with other worked minutes
+    or weekends than the others, cheapest first.
+
+    Parameters
+    ----------
+    day_cost
+        ``[d, s]``: cost of working type ``s`` on day ``d``; ``inf`` where the
+        employee may not (a day off, a type they never work). A day off costs 0.
+    off_allowed
+        ``[d]``: whether the employee may be off on day ``d``.
+    group_start, group_members
+        The types of group ``g`` are ``group_members[group_start[g]:group_start[g + 1]]``.
+    group_class
+        ``[g]``: the succession class of the group's types.
+    group_units
+        ``[g]``: the length of the group's types in minute units.
+    class_forbids_group
+        ``[c, g]``: the group's types may not be worked the day after a type of class ``c``.
+    weekend_day
+        ``[d]``: `SATURDAY`, `SUNDAY` or 0.
+    max_consecutive, min_consecutive, min_days_off, max_weekends
+        The employee's run and weekend limits.
+    min_units, max_units
+        The employee's worked minutes must lie within these, in minute units.
+    count
+        The most rows returned.
+
+    Returns
+    -------
+    values : (k,) float64
+        Each row's cost (the sum of ``day_cost`` over its worked days), ascending.
+    rows : (k, D) int64
+        Each row's type per day, -1 for a day off. ``k`` is 0 when there is no
+        legal row.
+    """
+    num_days = day_cost.shape[0]
+    num_groups = group_units.shape[0]
+    num_classes = class_forbids_group.shape[0]
+    off_modes = max(min_days_off, 1)
+    run_cap = max(max_consecutive, 0)
+    least_run = max(min_consecutive, 1)
+    modes = off_modes + num_classes * run_cap * 2
+    units = max_units + 1
+    weekends = max_weekends + 1
+    inf = np.inf
+    if max_units < 0 or max_weekends < 0:
+        return np.empty(0), np.empty((0, num_days), dtype=np.int64)
+
+    best_type = np.full((num_days, num_groups), -1, dtype=np.int64)
+    best_cost = np.full((num_days, num_groups), inf)
+    for d in range(num_days):
+        for g in range(num_groups):
+            for i in range(group_start[g], group_start[g + 1]):
+                s = group_members[i]
+                if day_cost[d, s] < best_cost[d, g]:
+                    best_cost[d, g] = day_cost[d, s]
+                    best_type[d, g] = s
+
+    value = np.full((modes, units, weekends), inf)
+    after = np.full((modes, units, weekends), inf)
+    came_from = np.full((num_days, modes, units, weekends), -1, dtype=np.int32)
+    worked = np.full((num_days, modes, units, weekends), -1, dtype=np.int16)
+
+    # Day 0: runs that start here are exempt from the minimum run lengths.
+    if off_allowed[0]:
+        value[off_modes - 1, 0, 0] = 0.0
+    start_weekend = 1 if weekend_day[0] != 0 else 0
+    if run_cap > 0 and start_weekend < weekends:
+        for g in range(num_groups):
+            k = group_units[g]
+            if best_type[0, g] >= 0 and k < units:
+                m = off_modes + (group_class[g] * run_cap) * 2 + 1
+                if best_cost[0, g] < value[m, k, start_weekend]:
+                    value[m, k, start_weekend] = best_cost[0, g]
+                    worked[0, m, k, start_weekend] = best_type[0, g]
+    reach = min(max(group_units.max() if num_groups > 0 else 0, 0), max_units)
+
+    for d in range(1, num_days):
+        after[:] = inf
+        day = weekend_day[d]
+        for m in range(modes):
+            is_off = m < off_modes
+            if is_off:
+                length = m + 1
+                c = -1
+                r = 0
+                exempt = 0
+            else:
+                j = m - off_modes
+                exempt = j % 2
+                j //= 2
+                c = j // run_cap
+                r = j % run_cap + 1
+            for u in range(reach + 1):
+                for w in range(weekends):
+                    v = value[m, u, w]
+                    if v == inf:
+                        continue
+                    here = (m * units + u) * weekends + w
+                    # A day off.
+                    if is_off:
+                        nm = min(length, off_modes - 1)
+                        ok = True
+                    else:
+                        nm = 0
+                        ok = r >= least_run or exempt == 1
+                    if ok and off_allowed[d] and v < after[nm, u, w]:
+                        after[nm, u, w] = v
+                        came_from[d, nm, u, w] = here
+                        worked[d, nm, u, w] = -1
+                    # A worked day.
+                    if is_off:
+                        if length < min_days_off:
+                            continue
+                        nr = 1
+                        nexempt = 0
+                    else:
+                        if r >= run_cap:
+                            continue
+                        nr = r + 1
+                        nexempt = exempt
+                    nw = w
+                    if day == SATURDAY or (day == SUNDAY and is_off):
+                        nw = w + 1
+                    if nw >= weekends:
+                        continue
+                    for g in range(num_groups):
+                        s = best_type[d, g]
+                        if s < 0:
+                            continue
+                        if c >= 0 and class_forbids_group[c, g]:
+                            continue
+                        nu = u + group_units[g]
+                        if nu >= units:
+                            continue
+                        nm = (
+                            off_modes
+                            + (group_class[g] * run_cap + nr - 1) * 2
+                            + nexempt
+                        )
+                        nv = v + best_cost[d, g]
+                        if nv < after[nm, nu, nw]:
+                            after[nm, nu, nw] = nv
+                            came_from[d, nm, nu, nw] = here
+                            worked[d, nm, nu, nw] = s
+        value, after = after, value
+        reach = min(reach + (group_units.max() if num_groups > 0 else 0), max_units)
+
+    # The cheapest end state per (units, weekends): rows that differ in those differ.
+    ends_value = np.full(units * weekends, inf)
+    ends_mode = np.full(units * weekends, -1, dtype=np.int64)
+    for u in range(max(min_units, 0), units):
+        for w in range(weekends):
+            for m in range(modes):
+                if value[m, u, w] < ends_value[u * weekends + w]:
+                    ends_value[u * weekends + w] = value[m, u, w]
+                    ends_mode[u * weekends + w] = m
+    order = np.argsort(ends_value)
+    k = 0
+    while k < min(count, order.shape[0]) and ends_value[order[k]] < inf:
+        k += 1
+    values = np.empty(k)
+    rows = np.full((k, num_days), -1, dtype=np.int64)
+    for i in range(k):
+        end = order[i]
+        values[i] = ends_value[end]
+        m = ends_mode[end]
+        u = end // weekends
+        w = end % weekends
+        for d in range(num_days - 1, -1, -1):
+            rows[i, d] = worked[d, m, u, w]
+            if d > 0:
+                here = came_from[d, m, u, w]
+                w = here % weekends
+                here //= weekends
+                u = here % units
+                m = here // units
+    return values, rows
+
+
+__all__ = ["SATURDAY", "SUNDAY", "cheapest_rows"]

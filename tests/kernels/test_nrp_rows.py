@@ -1,0 +1,177 @@
+"""Tests of the cheapest-row programme of the Curtois benchmark (`kernels.nrp_rows`)
+and its pricer (`optimizer.nrp_columns.RowPricer`), against every row of small
+random employees, judged by the benchmark's independent evaluator."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from optimizer.nrp import OFF, NrpInstance, parse_nrp, read_nrp
+from optimizer.nrp_columns import ColumnGeneration, RowPricer
+from optimizer.nrp_evaluate import evaluate_assignment
+from tests.nrp_helpers import CURTOIS, needs_curtois
+
+DAYS = 8
+"""Days of the random employees: every row (3^8) is enumerated, and the horizon
+holds a weekend and runs that touch both edges."""
+
+
+def _employee(rng: np.random.Generator, limited: bool) -> NrpInstance:
+    """One random employee with two shift types, L (may not be followed by E) and E,
+    of 480 and 600 minutes; with ``limited``, at most two L shifts."""
+    max_consecutive = int(rng.integers(2, 5))
+    min_consecutive = int(rng.integers(1, max_consecutive + 1))
+    min_off = int(rng.integers(1, 4))
+    weekends = int(rng.integers(0, 2))
+    shifts = int(rng.integers(2, 6))
+    low = 480 * shifts - 120 * int(rng.integers(0, 3))
+    high = low + 120 * int(rng.integers(0, 5))
+    day_off = int(rng.integers(0, DAYS))
+    cap = 2 if limited else DAYS
+    return parse_nrp(
+        "\n".join(
+            [
+                "SECTION_HORIZON",
+                str(DAYS),
+                "SECTION_SHIFTS",
+                "E,600,",
+                "L,480,E",
+                "SECTION_STAFF",
+                f"A,E={DAYS}|L={cap},{high},{low},{max_consecutive},{min_consecutive},"
+                f"{min_off},{weekends}",
+                "SECTION_DAYS_OFF",
+                f"A,{day_off}",
+                "SECTION_SHIFT_ON_REQUESTS",
+                "SECTION_SHIFT_OFF_REQUESTS",
+                "SECTION_COVER",
+                *(f"{d},{s},1,10,1" for d in range(DAYS) for s in ("E", "L")),
+                "",
+            ]
+        ),
+        source="random employee",
+    )
+
+
+def _legal_rows(instance: NrpInstance) -> np.ndarray:
+    """Returns every row the evaluator finds legal."""
+    rows = np.array(list(itertools.product([OFF, 0, 1], repeat=DAYS)))
+    legal = [
+        row for row in rows if evaluate_assignment(instance, row[None, :]).is_feasible
+    ]
+    return np.array(legal).reshape(-1, DAYS)
+
+
+def _row_prices(instance: NrpInstance, rng: np.random.Generator) -> np.ndarray:
+    return rng.uniform(-3.0, 10.0, (DAYS, instance.num_shift_types))
+
+
+def _values(pricer: RowPricer, rows: np.ndarray, prices: np.ndarray) -> np.ndarray:
+    worked = rows != OFF
+    days = np.broadcast_to(np.arange(DAYS), rows.shape)
+    taken = np.where(worked, prices[days, np.where(worked, rows, 0)], 0.0)
+    return np.array([pricer.row_cost(0, row) for row in rows]) - taken.sum(axis=1)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_cheapest_row_is_the_cheapest_legal_row(seed):
+    """Tests that without a binding per-type limit the programme's first row is
+    exactly the cheapest of all legal rows, and every row it returns is legal."""
+    rng = np.random.default_rng(seed)
+    instance = _employee(rng, limited=False)
+    legal = _legal_rows(instance)
+    pricer = RowPricer(instance)
+    prices = _row_prices(instance, rng)
+    if legal.size == 0:
+        with pytest.raises(RuntimeError, match="no legal row"):
+            pricer.price(0, prices)
+        return
+    rows, bound, exact = pricer.price(0, prices)
+    values = _values(pricer, legal, prices)
+    assert exact
+    assert bound == pytest.approx(values.min())
+    assert _values(pricer, np.array(rows[:1]), prices)[0] == pytest.approx(values.min())
+    known = {row.tobytes() for row in legal}
+    assert all(row.tobytes() in known for row in rows)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_binding_limit_keeps_rows_legal_and_the_bound_valid(seed):
+    """Tests that with at most two L shifts every row returned is legal, the bound
+    is at most the cheapest legal row, and an exact answer is the cheapest."""
+    rng = np.random.default_rng(100 + seed)
+    instance = _employee(rng, limited=True)
+    legal = _legal_rows(instance)
+    pricer = RowPricer(instance)
+    prices = _row_prices(instance, rng)
+    if legal.size == 0:
+        return
+    values = _values(pricer, legal, prices)
+    for _ in range(3):  # the multipliers carry over between calls
+        rows, bound, exact = pricer.price(0, prices)
+        assert bound <= values.min() + 1e-9
+        known = {row.tobytes() for row in legal}
+        assert rows and all(row.tobytes() in known for row in rows)
+        if exact:
+            best = _values(pricer, np.array(rows[:1]), prices)[0]
+            assert best == pytest.approx(values.min())
+
+
+def test_an_employee_without_a_legal_row_is_an_error():
+    """Tests that minutes no row can reach raise instead of pricing nothing."""
+    text = "\n".join(
+        [
+            "SECTION_HORIZON",
+            "7",
+            "SECTION_SHIFTS",
+            "E,480,",
+            "SECTION_STAFF",
+            "A,E=7,500,490,7,1,1,1",
+            "SECTION_DAYS_OFF",
+            "SECTION_SHIFT_ON_REQUESTS",
+            "SECTION_SHIFT_OFF_REQUESTS",
+            "SECTION_COVER",
+            *(f"{d},E,1,10,1" for d in range(7)),
+            "",
+        ]
+    )
+    # 490-500 minutes: E alone gives 480 or 960.
+    instance = parse_nrp(text, source="impossible")
+    pricer = RowPricer(instance)
+    with pytest.raises(RuntimeError, match="no legal row"):
+        pricer.price(0, np.zeros((7, 1)))
+
+
+@needs_curtois
+@pytest.mark.parametrize("name", ["Instance5", "Instance8", "Instance13"])
+def test_the_programme_agrees_with_cp_sat_on_benchmark_rows(name):
+    """Tests the programme against CP-SAT's pricing problem on benchmark employees
+    at random cover prices: its rows are legal, its bound is at most CP-SAT's
+    optimum, and an exact answer equals it."""
+    instance = read_nrp(CURTOIS / f"{name}.txt")
+    columns = ColumnGeneration(instance, threads=1, seed=0, row_seconds=10.0)
+    rng = np.random.default_rng(7)
+    prices = (
+        rng.uniform(0.0, 1.0, instance.cover_weight_under.shape)
+        * instance.cover_weight_under
+    )
+    for e in rng.choice(instance.num_employees, 4, replace=False):
+        rows, bound, exact = columns.rows.price(int(e), prices)
+        cp_rows, cp_bound = columns._price(int(e), prices, float("inf"))
+
+        def value(row, e=int(e)):
+            worked = np.flatnonzero(row != OFF)
+            return columns.cost(e, row) - prices[worked, row[worked]].sum()
+
+        optimum = value(cp_rows[-1])
+        assert cp_bound <= optimum + 1e-9
+        assert bound <= optimum + 1e-6
+        for row in rows:
+            roster = np.full((instance.num_employees, instance.num_days), OFF)
+            roster[e] = row
+            problems = evaluate_assignment(instance, roster).violations
+            assert not [p for p in problems if f": {instance.employee_ids[e]} " in p]
+        if exact:
+            assert value(rows[0]) == pytest.approx(optimum, abs=1e-6)

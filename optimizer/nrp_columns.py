@@ -86,8 +86,8 @@ the dual simplex took 2-18 s there)."""
 
 
 CELL_SHARE = 0.1
-"""Each step of a cell dive fixes the heaviest fractional cells of this share of
-the employees without a whole column (at least one): on Instance13 the LP stayed
+"""Each step of a cell dive fixes as many of the heaviest fractional cells as this
+share of the employees without a whole column (at least one): on Instance13 the LP stayed
 within 1-8 % of its converged value while 3,330 of its 3,360 cells were fixed, where
 fixing whole columns a tenth at a time took it above 2,000 with 90 of 120 fixed."""
 
@@ -651,9 +651,9 @@ class ColumnGeneration:
         LP chooses one column per employee or the deadline passes; returns the
         roster of the heaviest columns.
 
-        Each step fixes every cell the LP chooses with weight 1, and the heaviest
-        fractional cells (the share `CELL_SHARE` of the employees without a whole
-        column), each from its employee's heaviest column so that the column stays
+        Each step fixes every cell the LP chooses with weight 1, and as many of the
+        heaviest fractional cells as `CELL_SHARE` of the employees without a whole
+        column, each from its employee's heaviest column so that the column stays
         open. Columns that disagree with a fixed cell leave the LP; the dynamic
         programme prices rows that agree with every fixed cell."""
         inst = self.instance

@@ -191,13 +191,6 @@ class RowPricer:
         """Returns whether the employee's programme is small enough to run."""
         return bool(self.states[employee] <= MAX_ROW_STATES)
 
-    def row_cost(self, employee: int, row: np.ndarray) -> float:
-        """Returns the requests' penalty of a row (as `ColumnGeneration.cost`)."""
-        days = np.flatnonzero(row != OFF)
-        return float(
-            self.on_total[employee] + self.base[employee, days, row[days]].sum()
-        )
-
     def price(
         self,
         employee: int,
@@ -690,15 +683,20 @@ class ColumnGeneration:
                 self._solve_lp()
             else:
                 self._solve_lp(after_fix=True)
-            for _ in range(rounds_per_fix):
-                if (
-                    self.lp_value <= target
-                    or time.perf_counter() >= deadline
-                    or self.iterate(deadline) == 0
-                ):
-                    break
-                self._solve_lp()
+            self._recover(target, deadline, rounds_per_fix)
         return self.roster()
+
+    def _recover(self, target: float, deadline: float, rounds: int) -> None:
+        """Prices after a dive's fix (at most ``rounds`` rounds) until the LP value
+        is back at ``target``, no column improves, or the deadline passes."""
+        for _ in range(rounds):
+            if (
+                self.lp_value <= target
+                or time.perf_counter() >= deadline
+                or self.iterate(deadline) == 0
+            ):
+                break
+            self._solve_lp()
 
     def _fix_cell(self, employee: int, day: int, value: int) -> None:
         self.cells[employee, day] = value
@@ -731,14 +729,7 @@ class ColumnGeneration:
             for _, e, k in chosen:
                 self.fix(e, k)
             self._solve_lp(after_fix=True)
-            for _ in range(rounds_per_fix):
-                if (
-                    self.lp_value <= target
-                    or time.perf_counter() >= deadline
-                    or self.iterate(deadline) == 0
-                ):
-                    break
-                self._solve_lp()
+            self._recover(target, deadline, rounds_per_fix)
         return self.roster()
 
 

@@ -68,11 +68,12 @@ def _row_prices(instance: NrpInstance, rng: np.random.Generator) -> np.ndarray:
     return rng.uniform(-3.0, 10.0, (DAYS, instance.num_shift_types))
 
 
-def _values(pricer: RowPricer, rows: np.ndarray, prices: np.ndarray) -> np.ndarray:
+def _values(instance: NrpInstance, rows: np.ndarray, prices: np.ndarray) -> np.ndarray:
+    columns = ColumnGeneration(instance, threads=1, seed=0, row_seconds=1.0)
     worked = rows != OFF
     days = np.broadcast_to(np.arange(DAYS), rows.shape)
     taken = np.where(worked, prices[days, np.where(worked, rows, 0)], 0.0)
-    return np.array([pricer.row_cost(0, row) for row in rows]) - taken.sum(axis=1)
+    return np.array([columns.cost(0, row) for row in rows]) - taken.sum(axis=1)
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -89,10 +90,12 @@ def test_the_cheapest_row_is_the_cheapest_legal_row(seed):
             pricer.price(0, prices)
         return
     rows, bound, exact = pricer.price(0, prices)
-    values = _values(pricer, legal, prices)
+    values = _values(instance, legal, prices)
     assert exact
     assert bound == pytest.approx(values.min())
-    assert _values(pricer, np.array(rows[:1]), prices)[0] == pytest.approx(values.min())
+    assert _values(instance, np.array(rows[:1]), prices)[0] == pytest.approx(
+        values.min()
+    )
     known = {row.tobytes() for row in legal}
     assert all(row.tobytes() in known for row in rows)
 
@@ -108,14 +111,14 @@ def test_a_binding_limit_keeps_rows_legal_and_the_bound_valid(seed):
     prices = _row_prices(instance, rng)
     if legal.size == 0:
         return
-    values = _values(pricer, legal, prices)
+    values = _values(instance, legal, prices)
     for _ in range(3):  # the multipliers carry over between calls
         rows, bound, exact = pricer.price(0, prices)
         assert bound <= values.min() + 1e-9
         known = {row.tobytes() for row in legal}
         assert rows and all(row.tobytes() in known for row in rows)
         if exact:
-            best = _values(pricer, np.array(rows[:1]), prices)[0]
+            best = _values(instance, np.array(rows[:1]), prices)[0]
             assert best == pytest.approx(values.min())
 
 

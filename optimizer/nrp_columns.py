@@ -351,6 +351,8 @@ class ColumnGeneration:
         self._weights: list[list[pywraplp.Variable]] = [
             [] for _ in range(inst.num_employees)
         ]
+        # Columns that `_compact` took out of the master, for `reopen`.
+        self._dropped: list[list[np.ndarray]] = [[] for _ in range(inst.num_employees)]
         self._seen: list[set[bytes]] = [set() for _ in range(inst.num_employees)]
         self._pricing: dict[int, NrpModel] = {}
         self.rows = RowPricer(inst)
@@ -393,16 +395,33 @@ class ColumnGeneration:
         """Rebuilds the master with the columns a cell dive has not excluded: GLOP
         prices every column, excluded or not, so the LP gets slower than the
         columns that are left."""
-        live = [
-            [c for c, w in zip(cols, ws, strict=True) if w.ub() > 0]
-            for cols, ws in zip(self.columns, self._weights, strict=True)
-        ]
+        live: list[list[np.ndarray]] = [[] for _ in self.columns]
+        for e, (cols, ws) in enumerate(zip(self.columns, self._weights, strict=True)):
+            for column, weight in zip(cols, ws, strict=True):
+                (live[e] if weight.ub() > 0 else self._dropped[e]).append(column)
+        self._rebuild(live)
+
+    def _rebuild(self, columns: list[list[np.ndarray]]) -> None:
+        """Replaces the master by a new one with ``columns`` (per employee)."""
         self._new_master()
-        self.columns = [[] for _ in live]
-        self._weights = [[] for _ in live]
-        for e, columns in enumerate(live):
-            for column in columns:
-                self._add_to_master(e, column)
+        self.columns = [[] for _ in columns]
+        self._weights = [[] for _ in columns]
+        for e, rows in enumerate(columns):
+            for row in rows:
+                self._add_to_master(e, row)
+
+    def reopen(self) -> None:
+        """Undoes a dive: nothing is fixed, and every column priced so far (also
+        those that compacting took out) is back in a new master, whose LP is then
+        at most its value before the dive."""
+        every = [
+            kept + dropped
+            for kept, dropped in zip(self.columns, self._dropped, strict=True)
+        ]
+        self._dropped = [[] for _ in every]
+        self.cells = None
+        self.fixed = {}
+        self._rebuild(every)
 
     # -- columns -----------------------------------------------------------------------
 

@@ -156,6 +156,28 @@ def test_compacting_the_master_keeps_its_value(hand):
     assert len(columns.columns[0]) == len(kept)
 
 
+def test_reopening_after_a_cell_dive_restores_every_column(hand):
+    """Tests that `reopen` undoes a cell dive that compacted its master: nothing is
+    fixed, the columns compacting dropped are back, and the LP value is the one
+    before the dive."""
+    columns = _columns(hand)
+    columns.run(time.perf_counter() + 30)
+    columns._solve_lp()
+    before = columns.lp_value
+    every = sum(map(len, columns.columns))
+    columns.cells = np.full((hand.num_employees, hand.num_days), FREE)
+    roster = columns.roster()
+    for e in range(hand.num_employees):
+        columns._fix_cell(e, 0, int(roster[e, 0]))
+    columns._compact()
+    assert sum(map(len, columns.columns)) < every
+    columns.reopen()
+    assert columns.cells is None and not columns.fixed and not columns.restricted
+    assert sum(map(len, columns.columns)) == every
+    columns._solve_lp()
+    assert columns.lp_value == pytest.approx(before)
+
+
 @needs_curtois
 def test_lp_resolved_from_its_last_basis_matches_a_fresh_solve():
     """Tests that the warm re-solves of the master (the dual simplex after a fix,

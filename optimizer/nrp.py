@@ -881,7 +881,8 @@ class _Search:
         status = solver.status_name(code)
         found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         with self.lock:
-            if full and code != cp_model.INFEASIBLE:
+            # UNKNOWN's bound is 0 whatever the model: not a bound to keep.
+            if full and code not in (cp_model.INFEASIBLE, cp_model.UNKNOWN):
                 bound = max(math.ceil(solver.best_objective_bound - 1e-6), 0)
                 self.bound = max(self.bound, bound)
             if found:

@@ -524,6 +524,10 @@ class ColumnGeneration:
         code = solver.solve(nrp.model, rows)
         if code == cp_model.INFEASIBLE:
             raise RuntimeError(f"employee {employee} has no legal row")
+        if code == cp_model.UNKNOWN:
+            # Stopped before its search began (a short time limit on a loaded
+            # machine), CP-SAT reports a bound of 0, which is no bound at all.
+            return rows.found, -math.inf
         rounding = 0.5 * self.instance.num_days
         return rows.found, (solver.best_objective_bound - rounding) / DUAL_SCALE
 
@@ -591,6 +595,12 @@ class ColumnGeneration:
             bound = float((prices * inst.cover_requirement).sum())
             bound += sum(b for _, b in found.values())
             bound -= 1e-6 * max(1.0, abs(bound))  # floating-point slack
+            if bound > self.lp_value + 1e-4 * max(1.0, abs(self.lp_value)):
+                # No valid bound exceeds the master's value: a pricing bound is wrong.
+                raise RuntimeError(
+                    f"Lagrangian bound {bound:.1f} above the LP value "
+                    f"{self.lp_value:.1f}"
+                )
             self.lower_bound = max(self.lower_bound, bound)
             self.converged = added == 0
         return added

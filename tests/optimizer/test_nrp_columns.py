@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 import pytest
+from ortools.sat.python import cp_model
 
 from optimizer.nrp import OFF, read_nrp, solve_nrp
 from optimizer.nrp_columns import FREE, ColumnGeneration
@@ -55,6 +56,26 @@ def test_lower_bound_reaches_the_hand_optimum(hand):
     assert columns.converged
     assert columns.lp_value == pytest.approx(1.0)
     assert math.ceil(columns.lower_bound) == 1
+
+
+def test_pricing_stopped_before_its_search_claims_no_bound(hand, monkeypatch):
+    """Tests that a pricing problem CP-SAT stops before its search begins (its
+    status UNKNOWN, its reported bound 0) bounds nothing: on a loaded machine that
+    0 once lifted the Lagrangian bound of Instance8 above the LP, and the solve
+    claimed a roster 9 % above the optimum optimal."""
+    solve = cp_model.CpSolver.solve
+
+    def stopped_at_once(self, model, callback=None):
+        self.parameters.max_time_in_seconds = 0.0
+        return solve(self, model, callback)
+
+    columns = ColumnGeneration(hand, threads=1, seed=0, row_seconds=1.0)
+    prices = np.full((hand.num_days, hand.num_shift_types), 50.0)
+    rows, bound = columns._price(0, prices, time.perf_counter() + 10)
+    assert bound < 0  # working shifts at these prices pays
+    monkeypatch.setattr(cp_model.CpSolver, "solve", stopped_at_once)
+    rows, bound = columns._price(0, prices, time.perf_counter() + 10)
+    assert rows == [] and bound == -math.inf
 
 
 def test_last_fall_follows_the_rounds(hand):

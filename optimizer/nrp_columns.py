@@ -87,9 +87,10 @@ the dual simplex took 2-18 s there)."""
 
 CELL_SHARE = 0.1
 """Each step of a cell dive fixes as many of the heaviest fractional cells as this
-share of the employees without a whole column (at least one): on Instance13 the LP stayed
-within 1-8 % of its converged value while 3,330 of its 3,360 cells were fixed, where
-fixing whole columns a tenth at a time took it above 2,000 with 90 of 120 fixed."""
+share of the employees without a whole column (at least one): on Instance13 the LP
+stayed within 1-8 % of its converged value while 3,330 of its 3,360 cells were
+fixed, where fixing whole columns a tenth at a time took it above 2,000 with 90 of
+120 fixed."""
 
 COMPACT_AT = 0.5
 """A cell dive rebuilds the master once fewer than this share of its columns agree

@@ -495,12 +495,15 @@ class ColumnGeneration:
         return model
 
     def _price(
-        self, employee: int, prices: np.ndarray, deadline: float
+        self, employee: int, prices: np.ndarray, threshold: float, deadline: float
     ) -> tuple[list[np.ndarray], float]:
-        """Solves one pricing problem at cover ``prices``; returns the rows of
-        every improving solution CP-SAT found (the best last; more columns per
-        round make the LP converge in fewer rounds) and a lower bound on the
-        least ``cost(row) - prices . row`` over the employee's legal rows."""
+        """Solves one pricing problem at cover ``prices`` over the rows whose
+        ``cost(row) - prices . row`` may be below ``threshold`` (the employee's
+        convexity dual); returns the rows of every solution CP-SAT found (the best
+        last; more columns per round make the LP converge in fewer rounds) and a
+        lower bound on the least ``cost(row) - prices . row`` over the employee's
+        legal rows (``threshold`` when no row is below it; ``inf`` searches every
+        row)."""
         nrp = self._pricing_model(employee)
         variables = list(nrp.penalties.variables)
         coefficients = [DUAL_SCALE * c for c in nrp.penalties.coefficients]
@@ -513,6 +516,18 @@ class ColumnGeneration:
             cp_model.LinearExpr.weighted_sum(variables, coefficients)
             + DUAL_SCALE * nrp.penalties.constant
         )
+        # Rounding the prices moves a row's scaled value by at most half a unit per
+        # worked day, so every row below ``threshold`` has a scaled value at most
+        # ``ceiling``. Searching only those, CP-SAT proves that there is no column
+        # as soon as its bound passes the threshold, not the row's optimum.
+        rounding = 0.5 * self.instance.num_days
+        objective = nrp.model.proto.objective
+        objective.domain.clear()
+        if math.isfinite(threshold):
+            ceiling = math.floor(DUAL_SCALE * threshold + rounding)
+            # The domain bounds the objective's terms; the offset holds the
+            # constants, among them those of negated literals.
+            objective.domain.extend([-(2**62), ceiling - round(objective.offset)])
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = self.seed
@@ -524,12 +539,13 @@ class ColumnGeneration:
         rows = _Rows(nrp, employee)
         code = solver.solve(nrp.model, rows)
         if code == cp_model.INFEASIBLE:
-            raise RuntimeError(f"employee {employee} has no legal row")
+            if not math.isfinite(threshold):
+                raise RuntimeError(f"employee {employee} has no legal row")
+            return [], threshold
         if code == cp_model.UNKNOWN:
             # Stopped before its search began (a short time limit on a loaded
             # machine), CP-SAT reports a bound of 0, which is no bound at all.
             return rows.found, -math.inf
-        rounding = 0.5 * self.instance.num_days
         return rows.found, (solver.best_objective_bound - rounding) / DUAL_SCALE
 
     def iterate(self, deadline: float) -> int:
@@ -570,7 +586,7 @@ class ColumnGeneration:
         def by_cpsat(e: int) -> None:
             if time.perf_counter() >= deadline:
                 return
-            rows, bound = self._price(e, prices, deadline)
+            rows, bound = self._price(e, prices, row_duals[e], deadline)
             before, known = found.get(e, ([], -math.inf))
             found[e] = (before + rows, max(bound, known))
 

@@ -5,6 +5,7 @@ random employees, judged by the benchmark's independent evaluator."""
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -162,7 +163,7 @@ def test_the_programme_agrees_with_cp_sat_on_benchmark_rows(name):
     )
     for e in rng.choice(instance.num_employees, 4, replace=False):
         rows, bound, exact = columns.rows.price(int(e), prices)
-        cp_rows, cp_bound = columns._price(int(e), prices, float("inf"))
+        cp_rows, cp_bound = columns._price(int(e), prices, math.inf, math.inf)
 
         def value(row, e=int(e)):
             worked = np.flatnonzero(row != OFF)

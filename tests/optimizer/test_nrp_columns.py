@@ -71,11 +71,36 @@ def test_pricing_stopped_before_its_search_claims_no_bound(hand, monkeypatch):
 
     columns = ColumnGeneration(hand, threads=1, seed=0, row_seconds=1.0)
     prices = np.full((hand.num_days, hand.num_shift_types), 50.0)
-    rows, bound = columns._price(0, prices, time.perf_counter() + 10)
+    rows, bound = columns._price(0, prices, 0.0, time.perf_counter() + 10)
     assert bound < 0  # working shifts at these prices pays
     monkeypatch.setattr(cp_model.CpSolver, "solve", stopped_at_once)
-    rows, bound = columns._price(0, prices, time.perf_counter() + 10)
+    rows, bound = columns._price(0, prices, 0.0, time.perf_counter() + 10)
     assert rows == [] and bound == -math.inf
+
+
+def test_pricing_searches_only_rows_below_the_threshold(hand):
+    """Tests the pricing problem's cut-off at the employee's dual: with the
+    threshold above the cheapest row's reduced cost, CP-SAT returns that row and a
+    bound at most its value; below it, no row and the threshold as the bound (no
+    row is cheaper), so that CP-SAT may stop as soon as its bound passes the dual
+    instead of proving the cheapest row's value."""
+    columns = ColumnGeneration(hand, threads=1, seed=0, row_seconds=5.0)
+    prices = np.zeros((hand.num_days, hand.num_shift_types))
+    prices[::2] = 3.0  # exact after scaling: no rounding in the bounds below
+
+    def reduced(row: np.ndarray) -> float:
+        worked = np.flatnonzero(row != OFF)
+        return columns.cost(0, row) - prices[worked, row[worked]].sum()
+
+    deadline = time.perf_counter() + 30
+    rows, bound = columns._price(0, prices, math.inf, deadline)
+    cheapest = min(map(reduced, rows))
+    assert cheapest < 0 and bound == pytest.approx(cheapest, abs=0.01)
+    rows, bound = columns._price(0, prices, cheapest + 0.5, deadline)
+    assert rows and min(map(reduced, rows)) == cheapest
+    assert bound <= cheapest + 1e-9
+    rows, bound = columns._price(0, prices, cheapest - 1.0, deadline)
+    assert rows == [] and bound == cheapest - 1.0
 
 
 def test_last_fall_follows_the_rounds(hand):

@@ -15,15 +15,17 @@ it can be solved over a few columns at a time:
   `kernels.nrp_rows`), exact but for the most shifts per type, which Lagrangian
   multipliers price; where it neither finds an improving row nor proves that
   there is none, CP-SAT solves the row model (`optimizer.nrp.NrpModel` with
-  ``cover=False``: the same rule families as every other model). On Instance13
-  the programme takes 2 ms a row where CP-SAT takes 0.1 s, and the LP converged
-  in 80-150 s instead of 234 s;
+  ``cover=False``: the same rule families as every other model) over the rows
+  below the employee's convexity dual, so that it stops once its bound passes
+  that dual. On Instance13 the programme takes 2 ms a row where CP-SAT takes
+  0.1 s, and the LP converged in 80-150 s instead of 234 s;
 * rows with a negative reduced cost join the master, until there are none.
 
 At every iteration the LP value plus the employees' least reduced costs is a lower
 bound on the penalty of every roster (a Lagrangian bound), so the bound is valid
 even when the time runs out before the LP converges, and rows whose pricing problem
-was not solved to optimality contribute CP-SAT's bound on them.
+was not solved to optimality contribute CP-SAT's bound on them (the dual itself
+where CP-SAT proves that no row is below it).
 
 A *dive* turns the fractional LP into a roster. The *cell dive* fixes single
 days of rows (an employee's shift or day off on a day) that the LP (nearly)

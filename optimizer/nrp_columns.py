@@ -438,6 +438,12 @@ class ColumnGeneration:
             + self._off_weight[employee, days, worked].sum()
         )
 
+    def reduced_cost(self, employee: int, row: np.ndarray, prices: np.ndarray) -> float:
+        """Returns ``cost(row) - prices . row``: the row's penalty less the cover
+        prices of its shifts (without the employee's convexity dual)."""
+        worked = np.flatnonzero(row != OFF)
+        return self.cost(employee, row) - prices[worked, row[worked]].sum()
+
     def add_column(self, employee: int, row: np.ndarray) -> bool:
         """Adds a legal row of ``employee`` to the master; False when it is there."""
         key = row.tobytes()
@@ -523,8 +529,7 @@ class ColumnGeneration:
         # ``ceiling``. Searching only those, CP-SAT proves that there is no column
         # as soon as its bound passes the threshold, not the row's optimum.
         rounding = 0.5 * self.instance.num_days
-        objective = nrp.model.proto.objective
-        objective.domain.clear()
+        objective = nrp.model.proto.objective  # `minimize` cleared its domain
         if math.isfinite(threshold):
             ceiling = math.floor(DUAL_SCALE * threshold + rounding)
             # The domain bounds the objective's terms; the offset holds the
@@ -569,9 +574,7 @@ class ColumnGeneration:
         unproven: list[int] = []
 
         def improving(e: int, row: np.ndarray) -> bool:
-            worked = np.flatnonzero(row != OFF)
-            reduced = self.cost(e, row) - prices[worked, row[worked]].sum()
-            return reduced < row_duals[e] - 1e-6
+            return self.reduced_cost(e, row, prices) < row_duals[e] - 1e-6
 
         def by_programme(e: int) -> None:
             if time.perf_counter() >= deadline:
@@ -603,11 +606,7 @@ class ColumnGeneration:
         added = 0
         for e, (rows, _) in found.items():
             for row in rows:
-                worked = np.flatnonzero(row != OFF)
-                reduced = (
-                    self.cost(e, row) - prices[worked, row[worked]].sum() - row_duals[e]
-                )
-                if reduced < -1e-6 and self.add_column(e, row):
+                if improving(e, row) and self.add_column(e, row):
                     added += 1
         complete = len(found) == len(employees)
         if not self.restricted and complete:

@@ -89,8 +89,7 @@ def test_pricing_searches_only_rows_below_the_threshold(hand):
     prices[::2] = 3.0  # exact after scaling: no rounding in the bounds below
 
     def reduced(row: np.ndarray) -> float:
-        worked = np.flatnonzero(row != OFF)
-        return columns.cost(0, row) - prices[worked, row[worked]].sum()
+        return columns.reduced_cost(0, row, prices)
 
     deadline = time.perf_counter() + 30
     rows, bound = columns._price(0, prices, math.inf, deadline)
@@ -101,6 +100,10 @@ def test_pricing_searches_only_rows_below_the_threshold(hand):
     assert bound <= cheapest + 1e-9
     rows, bound = columns._price(0, prices, cheapest - 1.0, deadline)
     assert rows == [] and bound == cheapest - 1.0
+    # The pricing model is kept per employee: a cut-off must not outlive its call.
+    rows, bound = columns._price(0, prices, math.inf, deadline)
+    assert min(map(reduced, rows)) == cheapest
+    assert bound == pytest.approx(cheapest, abs=0.01)
 
 
 def test_last_fall_follows_the_rounds(hand):

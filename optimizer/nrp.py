@@ -69,6 +69,11 @@ NRP_SEARCH: dict[str, Any] = {
     "full_share": 0.15,  # CP-SAT on the full model after each round
     "construct_share": 0.1,  # of the time limit: building the first roster
     "columns_share": 0.35,  # column generation (lower bound) after the first phase
+    # Column generation gives up when its share holds fewer pricing rounds than
+    # this at its pace so far: converging took 35-60 rounds on Instance8, 16 and 18,
+    # and on 20 and 21 at 60 s (2 s and 11 s a round) the share went for a negative
+    # bound while the neighbourhood search was still gaining thousands a second.
+    "columns_min_rounds": 20,
     "dive_share": 0.3,  # the column-generation dive (a roster)
     "dive_rounds": 4,  # most pricing rounds after each fix of a dive
     "dive_leave": 8,  # employees a column dive leaves to CP-SAT
@@ -1205,7 +1210,9 @@ def _column_generation(
     all but ``dive_open_share`` of that time; CP-SAT solves the employees it left
     open in the rest. A cell dive that settles every row with at least
     ``second_dive_share`` of its time left, in a roster no better than the best,
-    is followed by a column dive. Returns whether a dive ran."""
+    is followed by a column dive. Column generation whose share cannot hold
+    ``columns_min_rounds`` pricing rounds at its pace gives up early, without a
+    dive. Returns whether a dive ran."""
     from .nrp_columns import ColumnGeneration
 
     total = state.deadline - state.started
@@ -1216,7 +1223,10 @@ def _column_generation(
         row_seconds=plan["row_seconds"],
     )
     columns.add_roster(state.assignment)
-    columns.run(time.perf_counter() + plan["columns_share"] * total)
+    paced = columns.run(
+        time.perf_counter() + plan["columns_share"] * total,
+        plan["columns_min_rounds"],
+    )
     if math.isfinite(columns.lower_bound):
         with state.lock:
             state.bound = max(state.bound, math.ceil(columns.lower_bound))
@@ -1226,8 +1236,13 @@ def _column_generation(
         columns.iterations,
         columns.lp_value,
         columns.lower_bound,
-        " (converged)" if columns.converged else "",
+        " (converged)" if columns.converged else ("" if paced else " (given up)"),
     )
+    if not paced:
+        # After a few rounds the LP's choice of rows says little, and its first
+        # rounds often stall at the start roster's value, which would pass for
+        # a tail below: no dive, the time goes to the neighbourhood search.
+        return False
     converging = columns.lower_bound >= (1 - plan["dive_gap"]) * columns.lp_value
     # The Lagrangian bound lags far behind the LP until the last rounds (on
     # Instance13 it was 1,101 with the LP at 1,354 and converging at 1,348), so an

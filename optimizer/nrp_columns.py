@@ -636,12 +636,25 @@ class ColumnGeneration:
         before, after = self.round_values[-2:]
         return (before - after) / before
 
-    def run(self, deadline: float) -> None:
+    def run(self, deadline: float, min_rounds: int = 0) -> bool:
         """Prices until no column with a negative reduced cost is left (the LP has
-        converged) or the deadline passes."""
+        converged) or the deadline passes.
+
+        Returns False when it gave up early: the window up to ``deadline`` holds
+        fewer than ``min_rounds`` pricing rounds at the mean pace of the rounds so
+        far (rounds done included). Such an LP is far from converged at the
+        deadline, so its bound and its choice of rows say little, and the time is
+        worth more elsewhere."""
+        started, done = time.perf_counter(), 0
         while time.perf_counter() < deadline and not self.converged:
             if self.iterate(deadline) == 0:
                 break
+            done += 1
+            now = time.perf_counter()
+            pace = (now - started) / done
+            if done + (deadline - now) / pace < min_rounds:
+                return False
+        return True
 
     # -- rosters -----------------------------------------------------------------------
 

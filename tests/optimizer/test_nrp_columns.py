@@ -125,6 +125,46 @@ def test_last_fall_follows_the_rounds(hand):
     assert columns.round_values == values
 
 
+def test_column_generation_gives_up_when_its_window_holds_too_few_rounds(hand):
+    """Tests that `run` stops after its first round when the window cannot hold
+    ``min_rounds`` rounds at that pace, and says so; without the floor the same
+    start converges and `run` says it kept pace."""
+    columns = _columns(hand)
+    assert not columns.run(time.perf_counter() + 30, min_rounds=10**9)
+    assert columns.iterations == 1 and not columns.converged
+    assert columns.run(time.perf_counter() + 30, min_rounds=0)
+    assert columns.converged and columns.iterations >= 2
+
+
+@needs_curtois
+def test_column_generation_that_gives_up_does_not_dive(monkeypatch):
+    """Tests that `solve_nrp` takes no dive from a column generation that gave up,
+    even where its LP looks like a tail (stopped falling, well below the roster),
+    and still returns a legal roster."""
+    from optimizer import nrp as nrp_module
+
+    iterate = ColumnGeneration.iterate
+
+    def tailing_iterate(self, deadline):
+        added = iterate(self, deadline)
+        self.lp_value = 0.0
+        return added
+
+    def no_dive(*args, **kwargs):
+        raise AssertionError("dived from a column generation that gave up")
+
+    monkeypatch.setattr(ColumnGeneration, "iterate", tailing_iterate)
+    monkeypatch.setattr(ColumnGeneration, "last_fall", lambda self: 0.0)
+    monkeypatch.setattr(ColumnGeneration, "cell_dive", no_dive)
+    monkeypatch.setattr(ColumnGeneration, "dive", no_dive)
+    instance = read_nrp(CURTOIS / "Instance5.txt")
+    result = solve_nrp(
+        instance, time_limit=4, workers=2, seed=0, search={"columns_min_rounds": 10**9}
+    )
+    assert result.is_feasible() and result.evaluation.objective == result.objective
+    assert nrp_module.NRP_SEARCH["columns_min_rounds"] < 10**9
+
+
 @needs_curtois
 @pytest.mark.parametrize(
     ("name", "expected"),

@@ -70,9 +70,10 @@ NRP_SEARCH: dict[str, Any] = {
     "construct_share": 0.1,  # of the time limit: building the first roster
     "columns_share": 0.35,  # column generation (lower bound) after the first phase
     # Column generation gives up when its share holds fewer pricing rounds than
-    # this at its pace so far: converging took 35-60 rounds on Instance8, 16 and 18,
-    # and on 20 and 21 at 60 s (2 s and 11 s a round) the share went for a negative
-    # bound while the neighbourhood search was still gaining thousands a second.
+    # this at its pace so far: converging took 35-62 rounds on Instance8, 16 and 18
+    # (11-40 on 2-7), and on 20 and 21 at 60 s (2 s and 11 s a round) the share
+    # went for a negative bound while the neighbourhood search that followed
+    # gained about 1,000 a second.
     "columns_min_rounds": 20,
     "dive_share": 0.3,  # the column-generation dive (a roster)
     "dive_rounds": 4,  # most pricing rounds after each fix of a dive

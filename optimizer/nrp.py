@@ -962,7 +962,8 @@ def solve_nrp(
     instance
         The instance.
     time_limit
-        Wall-clock seconds for the search (building the full model excluded).
+        Wall-clock seconds for the search (building the full model and compiling
+        the row programme excluded).
     workers
         CP-SAT worker threads (and neighbourhood-search threads).
     seed
@@ -986,6 +987,7 @@ def solve_nrp(
         different penalty (a bug in the model or the evaluator).
     """
     from . import nrp_evaluate
+    from .nrp_columns import compile_pricing
 
     if time_limit <= 0:
         raise ValueError(f"time_limit {time_limit} <= 0 not understood.")
@@ -999,6 +1001,8 @@ def solve_nrp(
         "num_workers": int(workers),
         "random_seed": int(seed),
     }
+    # Like building the model, compiling the row programme is not search time.
+    compile_pricing()
     started = time.perf_counter()
     state = _Search(instance, parameters, started, started + float(time_limit))
     if hint is not None:

@@ -129,6 +129,33 @@ def request_weights(instance: NrpInstance) -> tuple[np.ndarray, np.ndarray]:
     return on_weight, off_weight
 
 
+def compile_pricing() -> None:
+    """Compiles (or loads from Numba's cache) the row programme for the argument
+    types `RowPricer` passes, on a one-day, one-type row.
+
+    `optimizer.nrp.solve_nrp` calls it before its clock starts: compiling took
+    4-7 s on the first pricing round of a fresh install, which made column
+    generation's first round look slow enough to give up on Instance8."""
+    one = np.zeros(1, dtype=np.int64)
+    cheapest_rows(
+        np.zeros((1, 1)),
+        np.ones(1, dtype=bool),
+        np.array([0, 1], dtype=np.int64),
+        one,
+        one,
+        np.ones(1, dtype=np.int64),
+        np.zeros((1, 1), dtype=bool),
+        one,
+        1,
+        0,
+        0,
+        1,
+        0,
+        1,
+        1,
+    )
+
+
 class RowPricer:
     """Prices rows by dynamic programming (`kernels.nrp_rows.cheapest_rows`).
 
@@ -163,7 +190,9 @@ class RowPricer:
         first = self.group_members[self.group_start[:-1]]
         self.group_class = self.type_class[first].astype(np.int64)
         self.group_units = self.units[first].astype(np.int64)
-        self.class_forbids_group = classes[:, first]
+        # C order like every other array: np.unique(axis=0) returns F order, and
+        # Numba compiled a second specialisation for it.
+        self.class_forbids_group = np.ascontiguousarray(classes[:, first])
         day = np.arange(inst.num_days) % DAYS_PER_WEEK
         self.weekend_day = np.where(
             day == 5, SATURDAY, np.where(day == 6, SUNDAY, 0)

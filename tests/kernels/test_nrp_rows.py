@@ -10,8 +10,9 @@ import math
 import numpy as np
 import pytest
 
+from kernels.nrp_rows import cheapest_rows
 from optimizer.nrp import OFF, NrpInstance, parse_nrp, read_nrp
-from optimizer.nrp_columns import ColumnGeneration, RowPricer
+from optimizer.nrp_columns import ColumnGeneration, RowPricer, compile_pricing
 from optimizer.nrp_evaluate import evaluate_assignment
 from tests.nrp_helpers import CURTOIS, needs_curtois
 
@@ -121,6 +122,18 @@ def test_a_binding_limit_keeps_rows_legal_and_the_bound_valid(seed):
         if exact:
             best = _values(instance, np.array(rows[:1]), prices)[0]
             assert best == pytest.approx(values.min())
+
+
+def test_pricing_after_compile_pricing_compiles_nothing_more():
+    """Tests that `compile_pricing` compiles the one specialisation every pricer
+    uses (solve_nrp calls it before its clock starts), here with two succession
+    classes, whose table Numba once saw in another memory order."""
+    compile_pricing()
+    compiled = len(cheapest_rows.signatures)
+    rng = np.random.default_rng(7)
+    instance = _employee(rng, limited=True)
+    RowPricer(instance).price(0, _row_prices(instance, rng))
+    assert len(cheapest_rows.signatures) == compiled
 
 
 def test_an_employee_without_a_legal_row_is_an_error():

@@ -7,6 +7,7 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/nrp_report.py --instances 5,7 --results r.json --write
     .venv/bin/python benchmarks/nrp_report.py --instances 10,11,12,13,15,16 --time-limit 600 --early 60 --no-plain --marker nrp-report-600 --write
     .venv/bin/python benchmarks/nrp_report.py --instances 18,20,21,22,23,24 --marker nrp-report-long --write
+    .venv/bin/python benchmarks/nrp_report.py --instances 5,7,8 --seeds 0-7 --marker nrp-report-seeds --write
 
 Each instance is solved once by ``carecap nrp`` (`optimizer.nrp.solve_nrp`) with the
 time limit (60 s) and once by the plain model (`nrp_plain`); the objective "after
@@ -15,6 +16,11 @@ keeps the rows of earlier runs, so instances can be run one call at a time (one
 instance at a time keeps the two solvers from sharing the cores). ``--write``
 replaces the table between the ``--marker`` comments (``nrp-report`` by default) of
 ``benchmarks/README.md``.
+
+With ``--seeds`` each instance is solved by carecap once per seed (no plain model),
+and the table gives the spread of the final penalties: repeated runs of one
+instance differ (CP-SAT's threads and the neighbourhood search race each other),
+and on some instances by more than a target's margin.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import ortools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,6 +102,15 @@ def run_instance(
     return row
 
 
+def parse_seeds(text: str) -> list[int]:
+    """Returns the seeds of ``"0-7"`` or ``"0,3,5"`` (or a mix)."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        seeds.extend(range(int(first), int(last or first) + 1))
+    return seeds
+
+
 def _number(value) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
@@ -141,6 +157,52 @@ def render(rows: list[dict], workers: int, seed: int) -> str:
     return "\n".join(lines)
 
 
+def render_spread(
+    rows: list[dict], workers: int, known: dict[str, dict[str, str]]
+) -> str:
+    """Returns the markdown table of repeated runs (one row per instance: the
+    spread of the final penalties over the seeds, and each run's penalty)."""
+    loads = [r["load"] for r in rows]
+    limit = _number(float(rows[0]["limit_s"]))
+    by_instance: dict[str, list[dict]] = {}
+    for row in rows:
+        by_instance.setdefault(row["instance"], []).append(row)
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPython "
+        f"{platform.python_version()}, OR-Tools {ortools.__version__}; {workers} "
+        f"CP-SAT workers, {limit} s per run, one run at a time; 1-minute load "
+        f"average {min(loads):.1f}-{max(loads):.1f} at the end of the runs.",
+        "",
+        "| instance | best known | runs | best | median | worst "
+        "| within 2 % | within 5 % | penalty per seed |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in sorted(by_instance, key=lambda n: int(n.removeprefix("Instance"))):
+        runs = sorted(by_instance[name], key=lambda r: r["seed"])
+        finals = np.array([r["final"] for r in runs], dtype=float)
+        ref = known.get(name, {}).get("best_upper_bound")
+        best = float(ref) if ref else math.nan
+        within = [
+            f"{int((finals <= best * (1 + share)).sum())} of {len(runs)}"
+            if ref
+            else "-"
+            for share in (0.02, 0.05)
+        ]
+        per_seed = ", ".join(f"{_number(r['final'])} ({r['seed']})" for r in runs)
+        lines.append(
+            f"| {name.removeprefix('Instance')} | {ref or '-'} | {len(runs)} "
+            f"| {_number(finals.min())} | {_number(float(np.median(finals)))} "
+            f"| {_number(finals.max())} | {within[0]} | {within[1]} | {per_seed} |"
+        )
+    return "\n".join(lines)
+
+
+def _key(row: dict, seeds: list[int] | None) -> str:
+    """Returns a result row's key: one row per instance, or per instance and seed
+    in a spread table."""
+    return f"{row['instance']}#{row.get('seed', 0)}" if seeds else row["instance"]
+
+
 def write_readme(table: str, marker: str) -> None:
     """Replaces the text between the ``marker`` comments of benchmarks/README.md."""
     replace_section(README, f"<!-- {marker}:start -->", f"<!-- {marker}:end -->", table)
@@ -158,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--early", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seeds",
+        type=parse_seeds,
+        help="repeated carecap runs, one per seed (0-7 or 0,3,5): a spread table",
+    )
     parser.add_argument("--no-plain", action="store_true", help="skip the baseline")
     parser.add_argument(
         "--results", type=Path, help="JSON file of rows, kept across calls"
@@ -174,23 +241,29 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows: dict[str, dict] = {}
     if args.results and args.results.exists():
-        rows = {r["instance"]: r for r in json.loads(args.results.read_text())}
-    for number in (int(n) for n in args.instances.split(",") if n):
+        rows = {_key(r, args.seeds): r for r in json.loads(args.results.read_text())}
+    numbers = [int(n) for n in args.instances.split(",") if n]
+    runs = [(n, seed) for n in numbers for seed in (args.seeds or [args.seed])]
+    for number, seed in runs:
         row = run_instance(
             number,
             args.time_limit,
             args.early,
             args.workers,
-            args.seed,
-            not args.no_plain,
+            seed,
+            not (args.no_plain or args.seeds),
         )
+        row["seed"] = seed
         print(json.dumps(row), file=sys.stderr, flush=True)
-        rows[row["instance"]] = row
+        rows[_key(row, args.seeds)] = row
         if args.results:
             # Rows of earlier calls live in this file too: a run stopped during
             # the write must not lose them.
             write_text_atomic(args.results, json.dumps(list(rows.values()), indent=1))
-    table = render(list(rows.values()), args.workers, args.seed)
+    if args.seeds:
+        table = render_spread(list(rows.values()), args.workers, best_known())
+    else:
+        table = render(list(rows.values()), args.workers, args.seed)
     print(table)
     if args.write:
         write_readme(table, args.marker)

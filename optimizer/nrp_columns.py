@@ -133,9 +133,9 @@ def compile_pricing() -> None:
     """Compiles (or loads from Numba's cache) the row programme for the argument
     types `RowPricer` passes, on a one-day, one-type row.
 
-    `optimizer.nrp.solve_nrp` calls it before its clock starts: compiling took
-    4-7 s on the first pricing round of a fresh install, which made column
-    generation's first round look slow enough to give up on Instance8."""
+    `optimizer.nrp.solve_nrp` calls it before its clock starts: on a fresh
+    install compiling took 4.3 s inside column generation's first pricing round,
+    which then looked slow enough for column generation to give up on Instance8."""
     one = np.zeros(1, dtype=np.int64)
     cheapest_rows(
         np.zeros((1, 1)),

@@ -49,7 +49,7 @@ from ortools.sat.python import cp_model
 
 from kernels.nrp_rows import SATURDAY, SUNDAY, cheapest_rows
 
-from .nrp import DAYS_PER_WEEK, OFF, NrpInstance, NrpModel
+from .nrp import DAYS_PER_WEEK, OFF, NrpInstance, NrpModel, parse_nrp
 
 DUAL_SCALE = 1000
 """Duals are scaled by this factor and rounded to integers for CP-SAT; the rounding
@@ -129,31 +129,28 @@ def request_weights(instance: NrpInstance) -> tuple[np.ndarray, np.ndarray]:
     return on_weight, off_weight
 
 
+COMPILE_INSTANCE = """SECTION_HORIZON
+1
+SECTION_SHIFTS
+E,480,
+SECTION_STAFF
+A,E=1,480,0,1,1,1,1
+SECTION_COVER
+0,E,1,100,1
+"""
+"""A one-day, one-type instance: pricing its row compiles the row programme."""
+
+
 def compile_pricing() -> None:
-    """Compiles (or loads from Numba's cache) the row programme for the argument
-    types `RowPricer` passes, on a one-day, one-type row.
+    """Compiles (or loads from Numba's cache) the row programme, by pricing the
+    row of `COMPILE_INSTANCE` through `RowPricer`, so with the argument types every
+    pricer passes.
 
     `optimizer.nrp.solve_nrp` calls it before its clock starts: on a fresh
     install compiling took 4.3 s inside column generation's first pricing round,
     which then looked slow enough for column generation to give up on Instance8."""
-    one = np.zeros(1, dtype=np.int64)
-    cheapest_rows(
-        np.zeros((1, 1)),
-        np.ones(1, dtype=bool),
-        np.array([0, 1], dtype=np.int64),
-        one,
-        one,
-        np.ones(1, dtype=np.int64),
-        np.zeros((1, 1), dtype=bool),
-        one,
-        1,
-        0,
-        0,
-        1,
-        0,
-        1,
-        1,
-    )
+    instance = parse_nrp(COMPILE_INSTANCE, source="compile_pricing")
+    RowPricer(instance).price(0, np.zeros((1, 1)))
 
 
 class RowPricer:

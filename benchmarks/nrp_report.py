@@ -92,6 +92,7 @@ def run_instance(
         "legal": result.is_feasible(),
         "seconds_total": round(time.perf_counter() - started, 1),
         "load": os.getloadavg()[0],
+        "seed": seed,
     }
     if plain:
         baseline = solve_plain(
@@ -117,6 +118,15 @@ def _number(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _machine(workers: int) -> str:
+    """Returns the machine line's start: the machine, the versions, the workers."""
+    return (
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPython "
+        f"{platform.python_version()}, OR-Tools {ortools.__version__}; {workers} "
+        "CP-SAT workers"
+    )
+
+
 def render(rows: list[dict], workers: int, seed: int) -> str:
     """Returns the markdown table (with the machine line) of the result rows."""
     known = best_known()
@@ -125,9 +135,7 @@ def render(rows: list[dict], workers: int, seed: int) -> str:
     limit = _number(float(rows[0]["limit_s"]))
     plain = any("plain" in r for r in rows)
     lines = [
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPython "
-        f"{platform.python_version()}, OR-Tools {ortools.__version__}; {workers} "
-        f"CP-SAT workers, seed {seed}; 1-minute load average {min(loads):.1f}-"
+        f"{_machine(workers)}, seed {seed}; 1-minute load average {min(loads):.1f}-"
         f"{max(loads):.1f} at the end of the runs. One run per instance"
         + (", carecap then the plain model" if plain else "")
         + f', one instance at a time. "{early} s" is what the {limit} s carecap '
@@ -168,9 +176,7 @@ def render_spread(
     for row in rows:
         by_instance.setdefault(row["instance"], []).append(row)
     lines = [
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPython "
-        f"{platform.python_version()}, OR-Tools {ortools.__version__}; {workers} "
-        f"CP-SAT workers, {limit} s per run, one run at a time; 1-minute load "
+        f"{_machine(workers)}, {limit} s per run, one run at a time; 1-minute load "
         f"average {min(loads):.1f}-{max(loads):.1f} at the end of the runs.",
         "",
         "| instance | best known | runs | best | median | worst "
@@ -253,7 +259,6 @@ def main(argv: list[str] | None = None) -> int:
             seed,
             not (args.no_plain or args.seeds),
         )
-        row["seed"] = seed
         print(json.dumps(row), file=sys.stderr, flush=True)
         rows[_key(row, args.seeds)] = row
         if args.results:

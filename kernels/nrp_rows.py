@@ -9,13 +9,15 @@ off, whether that run began on the first day (runs that touch the horizon's edge
 are exempt from the minimum run lengths), the worked minutes so far (in units of
 the greatest common divisor of the shift lengths) and the weekends worked so far.
 Those states are few enough to enumerate, so the row of least cost under those
-rules is found exactly. The one rule left out of the state is the most shifts of
-each type: the caller prices it (a Lagrangian penalty in ``day_cost``) and checks
-the rows it gets back.
+rules is found exactly. The most shifts of a type is in the state only for the
+types the caller counts (a *counter* per type: counting every type would multiply
+the states by the product of the limits); the caller prices the others (a
+Lagrangian penalty in ``day_cost``) and checks the rows it gets back.
 
-Types that cannot be told apart by the rules (same class, same length, and the same
-types forbidden before them) form a *group*; on each day only the cheapest type of
-a group is worth working, so the walk branches per group, not per type.
+Types that cannot be told apart by the rules (same class, same length, the same
+types forbidden before them, and neither of them counted) form a *group*; on each
+day only the cheapest type of a group is worth working, so the walk branches per
+group, not per type.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def cheapest_rows(
     group_members,
     group_class,
     group_units,
+    group_counter,
+    counter_limit,
     class_forbids_group,
     weekend_day,
     max_consecutive,
@@ -50,8 +54,8 @@ def cheapest_rows(
     max_units,
     count,
 ):
-    """Returns up to ``count`` cheapest legal rows, each with other worked minutes
-    or weekends than the others, cheapest first.
+    """Returns up to ``count`` cheapest legal rows, each with other worked minutes,
+    weekends or counted shifts than the others, cheapest first.
 
     Parameters
     ----------
@@ -66,6 +70,11 @@ def cheapest_rows(
         ``[g]``: the succession class of the group's types.
     group_units
         ``[g]``: the length of the group's types in minute units.
+    group_counter
+        ``[g]``: the counter that the group's shifts add one to, or -1 for none.
+    counter_limit
+        ``[k]``: the most shifts counter ``k`` may count (its shifts' most shifts of
+        their type). No counters: the per-type limits are left to the caller.
     class_forbids_group
         ``[c, g]``: the group's types may not be worked the day after a type of class ``c``.
     weekend_day
@@ -97,6 +106,13 @@ def cheapest_rows(
     inf = np.inf
     if max_units < 0 or max_weekends < 0:
         return np.empty(0), np.empty((0, num_days), dtype=np.int64)
+    # The counters' values are the digits of one mixed-radix number.
+    num_counters = counter_limit.shape[0]
+    stride = np.ones(num_counters, dtype=np.int64)
+    counts = 1
+    for k in range(num_counters):
+        stride[k] = counts
+        counts *= counter_limit[k] + 1
 
     best_type = np.full((num_days, num_groups), -1, dtype=np.int64)
     best_cost = np.full((num_days, num_groups), inf)
@@ -108,23 +124,27 @@ def cheapest_rows(
                     best_cost[d, g] = day_cost[d, s]
                     best_type[d, g] = s
 
-    value = np.full((modes, units, weekends), inf)
-    after = np.full((modes, units, weekends), inf)
-    came_from = np.full((num_days, modes, units, weekends), -1, dtype=np.int32)
-    worked = np.full((num_days, modes, units, weekends), -1, dtype=np.int16)
+    value = np.full((modes, units, weekends, counts), inf)
+    after = np.full((modes, units, weekends, counts), inf)
+    came_from = np.full((num_days, modes, units, weekends, counts), -1, dtype=np.int32)
+    worked = np.full((num_days, modes, units, weekends, counts), -1, dtype=np.int16)
 
     # Day 0: runs that start here are exempt from the minimum run lengths.
     if off_allowed[0]:
-        value[off_modes - 1, 0, 0] = 0.0
+        value[off_modes - 1, 0, 0, 0] = 0.0
     start_weekend = 1 if weekend_day[0] != 0 else 0
     if run_cap > 0 and start_weekend < weekends:
         for g in range(num_groups):
             k = group_units[g]
+            counter = group_counter[g]
+            if counter >= 0 and counter_limit[counter] == 0:
+                continue
+            c = stride[counter] if counter >= 0 else 0
             if best_type[0, g] >= 0 and k < units:
                 m = off_modes + (group_class[g] * run_cap) * 2 + 1
-                if best_cost[0, g] < value[m, k, start_weekend]:
-                    value[m, k, start_weekend] = best_cost[0, g]
-                    worked[0, m, k, start_weekend] = best_type[0, g]
+                if best_cost[0, g] < value[m, k, start_weekend, c]:
+                    value[m, k, start_weekend, c] = best_cost[0, g]
+                    worked[0, m, k, start_weekend, c] = best_type[0, g]
     reach = min(max(group_units.max() if num_groups > 0 else 0, 0), max_units)
 
     for d in range(1, num_days):
@@ -145,68 +165,82 @@ def cheapest_rows(
                 r = j % run_cap + 1
             for u in range(reach + 1):
                 for w in range(weekends):
-                    v = value[m, u, w]
-                    if v == inf:
-                        continue
-                    here = (m * units + u) * weekends + w
-                    # A day off.
-                    if is_off:
-                        nm = min(length, off_modes - 1)
-                        ok = True
-                    else:
-                        nm = 0
-                        ok = r >= least_run or exempt == 1
-                    if ok and off_allowed[d] and v < after[nm, u, w]:
-                        after[nm, u, w] = v
-                        came_from[d, nm, u, w] = here
-                        worked[d, nm, u, w] = -1
-                    # A worked day.
-                    if is_off:
-                        if length < min_days_off:
+                    for n in range(counts):
+                        v = value[m, u, w, n]
+                        if v == inf:
                             continue
-                        nr = 1
-                        nexempt = 0
-                    else:
-                        if r >= run_cap:
+                        here = ((m * units + u) * weekends + w) * counts + n
+                        # A day off.
+                        if is_off:
+                            nm = min(length, off_modes - 1)
+                            ok = True
+                        else:
+                            nm = 0
+                            ok = r >= least_run or exempt == 1
+                        if ok and off_allowed[d] and v < after[nm, u, w, n]:
+                            after[nm, u, w, n] = v
+                            came_from[d, nm, u, w, n] = here
+                            worked[d, nm, u, w, n] = -1
+                        # A worked day.
+                        if is_off:
+                            if length < min_days_off:
+                                continue
+                            nr = 1
+                            nexempt = 0
+                        else:
+                            if r >= run_cap:
+                                continue
+                            nr = r + 1
+                            nexempt = exempt
+                        nw = w
+                        if day == SATURDAY or (day == SUNDAY and is_off):
+                            nw = w + 1
+                        if nw >= weekends:
                             continue
-                        nr = r + 1
-                        nexempt = exempt
-                    nw = w
-                    if day == SATURDAY or (day == SUNDAY and is_off):
-                        nw = w + 1
-                    if nw >= weekends:
-                        continue
-                    for g in range(num_groups):
-                        s = best_type[d, g]
-                        if s < 0:
-                            continue
-                        if c >= 0 and class_forbids_group[c, g]:
-                            continue
-                        nu = u + group_units[g]
-                        if nu >= units:
-                            continue
-                        nm = (
-                            off_modes
-                            + (group_class[g] * run_cap + nr - 1) * 2
-                            + nexempt
-                        )
-                        nv = v + best_cost[d, g]
-                        if nv < after[nm, nu, nw]:
-                            after[nm, nu, nw] = nv
-                            came_from[d, nm, nu, nw] = here
-                            worked[d, nm, nu, nw] = s
+                        for g in range(num_groups):
+                            s = best_type[d, g]
+                            if s < 0:
+                                continue
+                            if c >= 0 and class_forbids_group[c, g]:
+                                continue
+                            nu = u + group_units[g]
+                            if nu >= units:
+                                continue
+                            nn = n
+                            counter = group_counter[g]
+                            if counter >= 0:
+                                digit = (n // stride[counter]) % (
+                                    counter_limit[counter] + 1
+                                )
+                                if digit >= counter_limit[counter]:
+                                    continue
+                                nn = n + stride[counter]
+                            nm = (
+                                off_modes
+                                + (group_class[g] * run_cap + nr - 1) * 2
+                                + nexempt
+                            )
+                            nv = v + best_cost[d, g]
+                            if nv < after[nm, nu, nw, nn]:
+                                after[nm, nu, nw, nn] = nv
+                                came_from[d, nm, nu, nw, nn] = here
+                                worked[d, nm, nu, nw, nn] = s
         value, after = after, value
         reach = min(reach + (group_units.max() if num_groups > 0 else 0), max_units)
 
-    # The cheapest end state per (units, weekends): rows that differ in those differ.
-    ends_value = np.full(units * weekends, inf)
-    ends_mode = np.full(units * weekends, -1, dtype=np.int64)
+    # The cheapest end state per (units, weekends, counters): rows that differ in
+    # those differ.
+    ends = units * weekends * counts
+    ends_value = np.full(ends, inf)
+    ends_mode = np.full(ends, -1, dtype=np.int64)
     for u in range(max(min_units, 0), units):
         for w in range(weekends):
-            for m in range(modes):
-                if value[m, u, w] < ends_value[u * weekends + w]:
-                    ends_value[u * weekends + w] = value[m, u, w]
-                    ends_mode[u * weekends + w] = m
+            for n in range(counts):
+                end = (u * weekends + w) * counts + n
+                for m in range(modes):
+                    if value[m, u, w, n] < ends_value[end]:
+                        ends_value[end] = value[m, u, w, n]
+                        ends_mode[end] = m
     order = np.argsort(ends_value)
     k = 0
     while k < min(count, order.shape[0]) and ends_value[order[k]] < inf:
@@ -217,12 +251,15 @@ def cheapest_rows(
         end = order[i]
         values[i] = ends_value[end]
         m = ends_mode[end]
-        u = end // weekends
-        w = end % weekends
+        n = end % counts
+        w = (end // counts) % weekends
+        u = end // (counts * weekends)
         for d in range(num_days - 1, -1, -1):
-            rows[i, d] = worked[d, m, u, w]
+            rows[i, d] = worked[d, m, u, w, n]
             if d > 0:
-                here = came_from[d, m, u, w]
+                here = came_from[d, m, u, w, n]
+                n = here % counts
+                here //= counts
                 w = here % weekends
                 here //= weekends
                 u = here % units

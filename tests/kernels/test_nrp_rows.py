@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from kernels.nrp_rows import cheapest_rows
+from optimizer import nrp_columns
 from optimizer.nrp import OFF, NrpInstance, parse_nrp, read_nrp
 from optimizer.nrp_columns import ColumnGeneration, RowPricer, compile_pricing
 from optimizer.nrp_evaluate import evaluate_assignment
@@ -103,9 +104,34 @@ def test_the_cheapest_row_is_the_cheapest_legal_row(seed):
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_a_binding_limit_keeps_rows_legal_and_the_bound_valid(seed):
-    """Tests that with at most two L shifts every row returned is legal, the bound
-    is at most the cheapest legal row, and an exact answer is the cheapest."""
+def test_a_counted_limit_gives_the_cheapest_legal_row(seed):
+    """Tests that with at most two L shifts, which the programme counts, the answer
+    is exact: the first row is the cheapest legal row and the bound its value."""
+    rng = np.random.default_rng(100 + seed)
+    instance = _employee(rng, limited=True)
+    legal = _legal_rows(instance)
+    pricer = RowPricer(instance)
+    prices = _row_prices(instance, rng)
+    if legal.size == 0:
+        return
+    values = _values(instance, legal, prices)
+    rows, bound, exact = pricer.price(0, prices)
+    known = {row.tobytes() for row in legal}
+    assert rows and all(row.tobytes() in known for row in rows)
+    assert set(pricer.counted[0]) <= {instance.shift_ids.index("L")}
+    assert exact
+    assert bound == pytest.approx(values.min())
+    assert _values(instance, np.array(rows[:1]), prices)[0] == pytest.approx(
+        values.min()
+    )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_an_uncounted_limit_keeps_rows_legal_and_the_bound_valid(seed, monkeypatch):
+    """Tests that with at most two L shifts, priced by multipliers alone (no budget
+    for counting), every row returned is legal, the bound is at most the cheapest
+    legal row, and an exact answer is the cheapest."""
+    monkeypatch.setattr(nrp_columns, "MAX_COUNTED_STATES", 0)
     rng = np.random.default_rng(100 + seed)
     instance = _employee(rng, limited=True)
     legal = _legal_rows(instance)
@@ -116,6 +142,7 @@ def test_a_binding_limit_keeps_rows_legal_and_the_bound_valid(seed):
     values = _values(instance, legal, prices)
     for _ in range(3):  # the multipliers carry over between calls
         rows, bound, exact = pricer.price(0, prices)
+        assert pricer.counted[0] == []
         assert bound <= values.min() + 1e-9
         known = {row.tobytes() for row in legal}
         assert rows and all(row.tobytes() in known for row in rows)

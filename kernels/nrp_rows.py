@@ -147,85 +147,103 @@ def cheapest_rows(
                     worked[0, m, k, start_weekend, c] = best_type[0, g]
     reach = min(max(group_units.max() if num_groups > 0 else 0, 0), max_units)
 
+    # Whether a (mode, units, weekends) holds any finite value: most do not, and
+    # the walk skips them whole.
+    alive = np.zeros((modes, units, weekends), dtype=np.bool_)
+    alive_after = np.zeros((modes, units, weekends), dtype=np.bool_)
+    for m in range(modes):
+        for u in range(units):
+            for w in range(weekends):
+                for n in range(counts):
+                    if value[m, u, w, n] < inf:
+                        alive[m, u, w] = True
+    # full[n, k]: counter k is at its limit in the counters' value n.
+    full = np.zeros((counts, max(num_counters, 1)), dtype=np.bool_)
+    for n in range(counts):
+        for k in range(num_counters):
+            full[n, k] = (n // stride[k]) % (counter_limit[k] + 1) >= counter_limit[k]
+
     for d in range(1, num_days):
         after[:] = inf
+        alive_after[:] = False
         day = weekend_day[d]
         for m in range(modes):
             is_off = m < off_modes
             if is_off:
                 length = m + 1
                 c = -1
-                r = 0
                 exempt = 0
+                rest = min(length, off_modes - 1)
+                rest_ok = True
+                can_work = length >= min_days_off
+                nr = 1
+                nexempt = 0
             else:
                 j = m - off_modes
                 exempt = j % 2
                 j //= 2
                 c = j // run_cap
                 r = j % run_cap + 1
+                rest = 0
+                rest_ok = r >= least_run or exempt == 1
+                can_work = r < run_cap
+                nr = r + 1
+                nexempt = exempt
+            rest_ok = rest_ok and off_allowed[d]
             for u in range(reach + 1):
                 for w in range(weekends):
-                    for n in range(counts):
-                        v = value[m, u, w, n]
-                        if v == inf:
+                    if not alive[m, u, w]:
+                        continue
+                    here_base = ((m * units + u) * weekends + w) * counts
+                    # A day off.
+                    if rest_ok:
+                        alive_after[rest, u, w] = True
+                        for n in range(counts):
+                            v = value[m, u, w, n]
+                            if v < after[rest, u, w, n]:
+                                after[rest, u, w, n] = v
+                                came_from[d, rest, u, w, n] = here_base + n
+                                worked[d, rest, u, w, n] = -1
+                    # A worked day.
+                    if not can_work:
+                        continue
+                    nw = w
+                    if day == SATURDAY or (day == SUNDAY and is_off):
+                        nw = w + 1
+                    if nw >= weekends:
+                        continue
+                    for g in range(num_groups):
+                        s = best_type[d, g]
+                        if s < 0:
                             continue
-                        here = ((m * units + u) * weekends + w) * counts + n
-                        # A day off.
-                        if is_off:
-                            nm = min(length, off_modes - 1)
-                            ok = True
-                        else:
-                            nm = 0
-                            ok = r >= least_run or exempt == 1
-                        if ok and off_allowed[d] and v < after[nm, u, w, n]:
-                            after[nm, u, w, n] = v
-                            came_from[d, nm, u, w, n] = here
-                            worked[d, nm, u, w, n] = -1
-                        # A worked day.
-                        if is_off:
-                            if length < min_days_off:
-                                continue
-                            nr = 1
-                            nexempt = 0
-                        else:
-                            if r >= run_cap:
-                                continue
-                            nr = r + 1
-                            nexempt = exempt
-                        nw = w
-                        if day == SATURDAY or (day == SUNDAY and is_off):
-                            nw = w + 1
-                        if nw >= weekends:
+                        if c >= 0 and class_forbids_group[c, g]:
                             continue
-                        for g in range(num_groups):
-                            s = best_type[d, g]
-                            if s < 0:
+                        nu = u + group_units[g]
+                        if nu >= units:
+                            continue
+                        nm = (
+                            off_modes
+                            + (group_class[g] * run_cap + nr - 1) * 2
+                            + nexempt
+                        )
+                        cost = best_cost[d, g]
+                        counter = group_counter[g]
+                        step = stride[counter] if counter >= 0 else 0
+                        for n in range(counts):
+                            v = value[m, u, w, n]
+                            if v == inf:
                                 continue
-                            if c >= 0 and class_forbids_group[c, g]:
+                            if counter >= 0 and full[n, counter]:
                                 continue
-                            nu = u + group_units[g]
-                            if nu >= units:
-                                continue
-                            nn = n
-                            counter = group_counter[g]
-                            if counter >= 0:
-                                digit = (n // stride[counter]) % (
-                                    counter_limit[counter] + 1
-                                )
-                                if digit >= counter_limit[counter]:
-                                    continue
-                                nn = n + stride[counter]
-                            nm = (
-                                off_modes
-                                + (group_class[g] * run_cap + nr - 1) * 2
-                                + nexempt
-                            )
-                            nv = v + best_cost[d, g]
+                            nn = n + step
+                            nv = v + cost
                             if nv < after[nm, nu, nw, nn]:
                                 after[nm, nu, nw, nn] = nv
-                                came_from[d, nm, nu, nw, nn] = here
+                                came_from[d, nm, nu, nw, nn] = here_base + n
                                 worked[d, nm, nu, nw, nn] = s
+                                alive_after[nm, nu, nw] = True
         value, after = after, value
+        alive, alive_after = alive_after, alive
         reach = min(reach + (group_units.max() if num_groups > 0 else 0), max_units)
 
     # The cheapest end state per (units, weekends, counters): rows that differ in

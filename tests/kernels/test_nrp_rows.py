@@ -22,18 +22,22 @@ DAYS = 8
 holds a weekend and runs that touch both edges."""
 
 
-def _employee(rng: np.random.Generator, limited: bool) -> NrpInstance:
+def _employee(
+    rng: np.random.Generator, limited: bool, both: bool = False
+) -> NrpInstance:
     """One random employee with two shift types, L (may not be followed by E) and E,
-    of 480 and 600 minutes; with ``limited``, at most two L shifts."""
+    of 480 and 600 minutes; with ``limited``, at most two L shifts, and with
+    ``both`` at most two E shifts too and no binding upper limit on minutes."""
     max_consecutive = int(rng.integers(2, 5))
     min_consecutive = int(rng.integers(1, max_consecutive + 1))
     min_off = int(rng.integers(1, 4))
     weekends = int(rng.integers(0, 2))
     shifts = int(rng.integers(2, 6))
     low = 480 * shifts - 120 * int(rng.integers(0, 3))
-    high = low + 120 * int(rng.integers(0, 5))
+    high = 600 * DAYS if limited else low + 120 * int(rng.integers(0, 5))
     day_off = int(rng.integers(0, DAYS))
     cap = 2 if limited else DAYS
+    early_cap = 2 if both else DAYS
     return parse_nrp(
         "\n".join(
             [
@@ -43,7 +47,7 @@ def _employee(rng: np.random.Generator, limited: bool) -> NrpInstance:
                 "E,600,",
                 "L,480,E",
                 "SECTION_STAFF",
-                f"A,E={DAYS}|L={cap},{high},{low},{max_consecutive},{min_consecutive},"
+                f"A,E={early_cap}|L={cap},{high},{low},{max_consecutive},{min_consecutive},"
                 f"{min_off},{weekends}",
                 "SECTION_DAYS_OFF",
                 f"A,{day_off}",
@@ -103,48 +107,87 @@ def test_the_cheapest_row_is_the_cheapest_legal_row(seed):
     assert all(row.tobytes() in known for row in rows)
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_a_counted_limit_gives_the_cheapest_legal_row(seed):
-    """Tests that with at most two L shifts, which the programme counts, the answer
-    is exact: the first row is the cheapest legal row and the bound its value."""
-    rng = np.random.default_rng(100 + seed)
-    instance = _employee(rng, limited=True)
+def _cheapest_legal(instance: NrpInstance, rng: np.random.Generator):
+    """Returns the pricer after asking it for the exact cheapest row (a threshold
+    no bound reaches, so it counts and moves multipliers as far as it may), its
+    answer, and the value of every legal row; None where no row is legal."""
     legal = _legal_rows(instance)
     pricer = RowPricer(instance)
     prices = _row_prices(instance, rng)
     if legal.size == 0:
-        return
-    values = _values(instance, legal, prices)
-    rows, bound, exact = pricer.price(0, prices)
+        return None
+    rows, bound, exact = pricer.price(0, prices, threshold=math.inf)
     known = {row.tobytes() for row in legal}
     assert rows and all(row.tobytes() in known for row in rows)
-    assert set(pricer.counted[0]) <= {instance.shift_ids.index("L")}
-    assert exact
-    assert bound == pytest.approx(values.min())
-    assert _values(instance, np.array(rows[:1]), prices)[0] == pytest.approx(
-        values.min()
-    )
+    values = _values(instance, legal, prices)
+    assert bound <= values.min() + 1e-9
+    if exact:
+        assert bound == pytest.approx(values.min())
+        first = _values(instance, np.array(rows[:1]), prices)[0]
+        assert first == pytest.approx(values.min())
+    return pricer, exact
 
 
-@pytest.mark.parametrize("seed", range(12))
+COUNTED_SEEDS = range(12)
+
+
+@pytest.mark.parametrize("seed", COUNTED_SEEDS)
+def test_a_counted_limit_gives_the_cheapest_legal_row(seed):
+    """Tests that with at most two L shifts, which the programme counts once the
+    cheapest row breaks the limit, the answer is exact: the first row is the
+    cheapest legal row and the bound its value."""
+    instance = _employee(np.random.default_rng(100 + seed), limited=True)
+    answer = _cheapest_legal(instance, np.random.default_rng(seed))
+    if answer is not None:
+        pricer, exact = answer
+        assert set(pricer.counted[0]) <= {instance.shift_ids.index("L")}
+        assert exact
+
+
+@pytest.mark.parametrize("seed", COUNTED_SEEDS)
+def test_two_counted_limits_give_the_cheapest_legal_row(seed):
+    """Tests that with at most two shifts of each type, both of which the programme
+    may count (two counters in its state), the answer is exact."""
+    instance = _employee(np.random.default_rng(200 + seed), limited=True, both=True)
+    answer = _cheapest_legal(instance, np.random.default_rng(seed))
+    if answer is not None:
+        assert answer[1]
+
+
+def test_the_counted_cases_count():
+    """Tests that the seeds above do exercise counting: some count L, some count
+    both types, so the two tests cannot pass by never reaching a counter."""
+    counted = set()
+    for seed in COUNTED_SEEDS:
+        for base, both in ((100, False), (200, True)):
+            rng = np.random.default_rng(base + seed)
+            answer = _cheapest_legal(
+                _employee(rng, limited=True, both=both), np.random.default_rng(seed)
+            )
+            if answer is not None:
+                counted.add(tuple(answer[0].counted[0]))
+    assert (1,) in counted and (0, 1) in counted
+
+
+@pytest.mark.parametrize("seed", COUNTED_SEEDS)
 def test_an_uncounted_limit_keeps_rows_legal_and_the_bound_valid(seed, monkeypatch):
     """Tests that with at most two L shifts, priced by multipliers alone (no budget
     for counting), every row returned is legal, the bound is at most the cheapest
-    legal row, and an exact answer is the cheapest."""
+    legal row, and an exact answer is the cheapest, over calls that carry the
+    multipliers over."""
     monkeypatch.setattr(nrp_columns, "MAX_COUNTED_STATES", 0)
-    rng = np.random.default_rng(100 + seed)
-    instance = _employee(rng, limited=True)
+    instance = _employee(np.random.default_rng(100 + seed), limited=True)
     legal = _legal_rows(instance)
-    pricer = RowPricer(instance)
-    prices = _row_prices(instance, rng)
     if legal.size == 0:
         return
+    pricer = RowPricer(instance)
+    prices = _row_prices(instance, np.random.default_rng(seed))
     values = _values(instance, legal, prices)
-    for _ in range(3):  # the multipliers carry over between calls
-        rows, bound, exact = pricer.price(0, prices)
+    known = {row.tobytes() for row in legal}
+    for _ in range(3):
+        rows, bound, exact = pricer.price(0, prices, threshold=math.inf)
         assert pricer.counted[0] == []
         assert bound <= values.min() + 1e-9
-        known = {row.tobytes() for row in legal}
         assert rows and all(row.tobytes() in known for row in rows)
         if exact:
             best = _values(instance, np.array(rows[:1]), prices)[0]

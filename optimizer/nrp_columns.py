@@ -176,7 +176,7 @@ class RowPricer:
     no limit with a multiplier slack.
 
     Counting took column generation on Instance8 from 14.3 s and 719 CP-SAT pricing
-    problems to 3.5 s and none (same start roster, 2 threads), and the bound from
+    problems to 3.0-3.5 s and none (same start roster, 2 threads), and the bound from
     1,296.2 to the LP's 1,296.6.
     """
 

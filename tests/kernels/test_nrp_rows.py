@@ -26,8 +26,9 @@ def _employee(
     rng: np.random.Generator, limited: bool, both: bool = False
 ) -> NrpInstance:
     """One random employee with two shift types, L (may not be followed by E) and E,
-    of 480 and 600 minutes; with ``limited``, at most two L shifts, and with
-    ``both`` at most two E shifts too and no binding upper limit on minutes."""
+    of 480 and 600 minutes; with ``limited``, at most two L shifts and no binding
+    upper limit on minutes (so that the shift limit is what binds), and with
+    ``both`` at most two E shifts too."""
     max_consecutive = int(rng.integers(2, 5))
     min_consecutive = int(rng.integers(1, max_consecutive + 1))
     min_off = int(rng.integers(1, 4))
@@ -108,9 +109,10 @@ def test_the_cheapest_row_is_the_cheapest_legal_row(seed):
 
 
 def _cheapest_legal(instance: NrpInstance, rng: np.random.Generator):
-    """Returns the pricer after asking it for the exact cheapest row (a threshold
-    no bound reaches, so it counts and moves multipliers as far as it may), its
-    answer, and the value of every legal row; None where no row is legal."""
+    """Asks a new pricer for the exact cheapest row (a threshold no bound reaches,
+    so it counts and moves multipliers as far as it may), checks its rows and bound
+    against every legal row, and returns the pricer and whether it claimed an exact
+    answer; None where no row is legal."""
     legal = _legal_rows(instance)
     pricer = RowPricer(instance)
     prices = _row_prices(instance, rng)

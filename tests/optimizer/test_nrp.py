@@ -289,3 +289,55 @@ def test_after_a_dive_the_neighbourhood_search_has_the_time_left(monkeypatch, di
     after = calls[calls.index("column generation") + 1 :]
     assert "neighbourhood" in after
     assert ("full" in after) is not dived
+
+
+@pytest.mark.parametrize("size", [1, 2, 5])
+def test_a_weekend_neighbourhood_frees_everyone_from_friday_to_monday(hand, size):
+    """Tests that a weekend neighbourhood frees every employee on the Friday to
+    Monday of ``size`` weekends (all of them when there are fewer), clipped to the
+    horizon: the second weekend of the 14-day hand instance ends it."""
+    base = np.full((hand.num_employees, hand.num_days), OFF)
+    rng = np.random.default_rng(size)
+    free = nrp_module._neighbourhood(hand, base, "weekends", size, rng)
+    days = set(np.flatnonzero(free[0]).tolist())
+    assert (free == free[0]).all()
+    friday_to_monday = [{4, 5, 6, 7}, {11, 12, 13}]
+    chosen = [window for window in friday_to_monday if window <= days]
+    assert len(chosen) == min(size, len(friday_to_monday))
+    assert days == set().union(*chosen)
+
+
+def test_the_search_leaves_out_weekends_on_a_horizon_without_one(monkeypatch):
+    """Tests the neighbourhood search on a 5-day horizon (no Saturday): it takes
+    only the other kinds of neighbourhood (a weekend one would free nothing and
+    count as a failure), keeps a legal roster and improves the start."""
+    text = hand_text().replace("\r\n14\r\n", "\r\n5\r\n")
+    lines = [
+        line
+        for line in text.split("\r\n")
+        if not (line[:1].isdigit() and "," in line and int(line.split(",")[0]) >= 5)
+    ]
+    instance = parse_nrp("\r\n".join(lines), "short.txt", name="short")
+    assert instance.num_days == 5 and instance.weekends == []
+    kinds: list[str] = []
+    neighbourhood = nrp_module._neighbourhood
+
+    def spy_neighbourhood(instance, assignment, kind, size, rng):
+        kinds.append(kind)
+        return neighbourhood(instance, assignment, kind, size, rng)
+
+    monkeypatch.setattr(nrp_module, "_neighbourhood", spy_neighbourhood)
+    start = np.full((2, 5), OFF)
+    start[0, [1, 2]] = instance.shift_ids.index("D")  # legal; misses day 0's cover
+    evaluation = evaluate_assignment(instance, start)
+    assert evaluation.is_feasible
+    started = nrp_module.time.perf_counter()
+    state = nrp_module._Search(
+        instance, dict(nrp_module.NRP_PARAMETERS), started, started + 2.0
+    )
+    state.assignment, state.objective = start, evaluation.objective
+    plan = {**nrp_module.NRP_SEARCH, "stall_limit": 6}
+    nrp_module._neighbourhood_search(state, plan, seed=0, threads=2, reserve=0.0)
+    assert set(kinds) == {"employees", "days", "cover"}
+    assert evaluate_assignment(instance, state.assignment).is_feasible
+    assert state.objective < evaluation.objective

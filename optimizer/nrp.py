@@ -1342,9 +1342,9 @@ def _neighbourhood(
     if kind == "weekends":
         # The weekends are the scarce days under a weekend limit: handing one to
         # another employee changes who works the weekends around it too, and the
-        # runs through the Friday and the Monday. Instance8's rosters one shift
-        # short stayed there under every window of up to 24 days, and reached the
-        # better roster in 0.3-1.0 s with everyone free over the four weekends.
+        # runs through the Friday and the Monday. Of three Instance8 rosters one
+        # shift short, windows of 7-16 days left one (a single window of them);
+        # everyone free over the four weekends left all three, in 0.3-1.0 s.
         weekends = inst.weekends
         for k in rng.choice(len(weekends), min(size, len(weekends)), replace=False):
             days = weekends[int(k)]

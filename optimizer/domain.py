@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
@@ -44,8 +45,41 @@ MAX_HORIZON_WEEKS = 6
 MAX_CARRY_IN_WEEKS = 15
 """Prior ATW weeks a carry-in may describe: the 16-week windows reach this far back."""
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^\S+$")]
-"""Identifier: non-empty, no whitespace."""
+_ID_FORBIDDEN_CATEGORIES = {
+    "Cc": "a control character",
+    "Cf": "an invisible format character",
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+    "Zs": "a space",
+}
+"""Unicode categories no id may contain: they break lines and cells in files."""
+
+
+def _safe_id(value: str) -> str:
+    # Line and record splitters (U+2028, U+0085, U+001D...) and invisible characters
+    # make an id that survives JSON but breaks a CSV reader or two look-alike ids.
+    for character in value:
+        kind = _ID_FORBIDDEN_CATEGORIES.get(unicodedata.category(character))
+        if kind is not None:
+            name = unicodedata.name(character, "")
+            raise ValueError(
+                f"id {value!r} contains U+{ord(character):04X}"
+                f"{f' {name}' if name else ''}, {kind}; ids may contain no "
+                "spaces, line breaks, control or format characters"
+            )
+    # A spreadsheet hides a leading ' (it marks a cell as text), so such an id would
+    # not come back from a planner's file as written.
+    if value.startswith("'"):
+        raise ValueError(f"id {value!r} starts with ', which spreadsheets hide")
+    return value
+
+
+Id = Annotated[
+    str, StringConstraints(min_length=1, max_length=64), AfterValidator(_safe_id)
+]
+"""Identifier: 1 to 64 characters, none of Unicode categories Cc, Cf, Zl, Zp, Zs, and
+no leading ``'``. Ids starting with ``=``, ``+``, ``-`` or ``@`` (a staff number
+``-0042``) are valid; every file carecap writes keeps them as text."""
 
 Hours = Annotated[float, Field(ge=0, le=168)]
 

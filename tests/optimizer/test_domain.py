@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 
 import pytest
 from pydantic import ValidationError
@@ -461,6 +462,79 @@ def test_stricter_labour_rule_is_accepted(tiny_data):
     """Tests that a region may make a legal rule stricter (a CAO setting)."""
     tiny_data["rules"] = {"min_rest_hours": 12, "max_week_hours": 48}
     assert parse(tiny_data).rules.min_rest_hours == 12
+
+
+# ---------------------------------------------------------------------------
+# Ids that survive every file (issue 26, item 4)
+# ---------------------------------------------------------------------------
+
+ID_FIELDS = [
+    pytest.param(("organisations", 0, "id"), "organisations[0]", id="organisation"),
+    pytest.param(("wards", 0, "id"), "wards[0]", id="ward"),
+    pytest.param(("shift_templates", 0, "id"), "shift_templates[0]", id="template"),
+    pytest.param(("shifts", 0, "id"), "shifts[0]", id="shift"),
+    pytest.param(("staff", 0, "id"), "staff[0]", id="staff"),
+    pytest.param(("staff", 0, "competences", 0), "staff[0]", id="competence"),
+    pytest.param(("base_roster", 0, "staff"), "base_roster[0].staff", id="roster"),
+]
+
+
+def _at(data, path):
+    """Returns the container holding ``path``'s last key, and that key."""
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    return node, path[-1]
+
+
+@pytest.mark.parametrize(
+    ("character", "code"),
+    [
+        ("\x1d", "U+001D"),
+        ("\u2028", "U+2028"),
+        ("\u2029", "U+2029"),
+        ("\x85", "U+0085"),
+        ("\x0c", "U+000C"),
+        ("\xa0", "U+00A0"),
+        ("\u200b", "U+200B"),
+        ("\ufeff", "U+FEFF"),
+        ("\t", "U+0009"),
+        (" ", "U+0020"),
+    ],
+)
+@pytest.mark.parametrize(("path", "where"), ID_FIELDS)
+def test_id_with_a_line_or_invisible_character_is_rejected(
+    tiny_data, path, where, character, code
+):
+    """Tests that an id holding a Cc, Cf, Zl, Zp or Zs character is rejected by name."""
+    node, key = _at(tiny_data, path)
+    node[key] = f"X{character}1"
+    assert_names(rejection(tiny_data), where, code, "ids may contain no")
+
+
+@pytest.mark.parametrize(("path", "where"), ID_FIELDS)
+def test_id_starting_with_a_quote_is_rejected(tiny_data, path, where):
+    """Tests that an id starting with ' (which spreadsheets hide) is rejected."""
+    node, key = _at(tiny_data, path)
+    node[key] = "'t-Hart"
+    assert_names(rejection(tiny_data), where, "starts with '")
+
+
+@pytest.mark.parametrize(
+    "new",
+    ["-0042", '=HYPERLINK("x")', "+31-6", "@SUM(1)", "é", "Zorg😀", "a'b", 'x,y;z"'],
+)
+@pytest.mark.parametrize("old", ["ORG-V", "W-V", "T-E", "S1", "P1", "dementia"])
+def test_id_with_a_formula_start_or_non_ascii_is_accepted(tiny_data, old, new):
+    """Tests that ids starting with = + - @, or holding é, an emoji or , ; " are valid."""
+    text = json.dumps(tiny_data).replace(json.dumps(old), json.dumps(new))
+    region = parse(json.loads(text))
+    ids = {
+        item.id
+        for field in ("organisations", "wards", "shift_templates", "shifts", "staff")
+        for item in getattr(region, field)
+    }
+    assert new in ids | set(region.staff[0].competences)
 
 
 def test_all_cross_reference_problems_are_reported_together(tiny_data):

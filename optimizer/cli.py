@@ -8,10 +8,8 @@ and logs to stderr; no personal data is ever logged.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import importlib
-import io
 import json
 import logging
 import math
@@ -22,6 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .csvfile import frame_text, rows_text
 from .domain import Region
 from .exceptions import InputError
 from .io import read_region, write_region, write_text_atomic
@@ -583,12 +582,13 @@ def evaluation_document(
 
 
 def _violations_csv(evaluation: Evaluation) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["rule", "staff_id", "shift_ids", "detail"])
-    for v in evaluation.violations:
-        writer.writerow([v.rule, v.staff or "", ";".join(v.shifts), v.detail])
-    return buffer.getvalue()
+    return rows_text(
+        ["rule", "staff_id", "shift_ids", "detail"],
+        (
+            [v.rule, v.staff or "", ";".join(v.shifts), v.detail]
+            for v in evaluation.violations
+        ),
+    )
 
 
 def _print_evaluation(document: dict[str, Any]) -> None:
@@ -782,12 +782,10 @@ def _cmd_solve(args: argparse.Namespace) -> int:
 
 
 def _moves_csv(moves: Sequence[Any]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["shift_id", "level", "before", "after"])
-    for move in moves:
-        writer.writerow([move.shift_id, move.level, move.before, move.after])
-    return buffer.getvalue()
+    return rows_text(
+        ["shift_id", "level", "before", "after"],
+        ([m.shift_id, m.level, m.before, m.after] for m in moves),
+    )
 
 
 # -- analyze ------------------------------------------------------------------------
@@ -822,7 +820,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             ("groups.csv", report.groups),
             ("thin_slots.csv", report.thin_slots),
         ):
-            write_text_atomic(args.output / name, frame.to_csv(index=False))
+            write_text_atomic(args.output / name, frame_text(frame))
         write_text_atomic(args.output / "summary.json", _dumps(summary))
     if args.json:
         sys.stdout.write(_dumps(summary))
@@ -1070,7 +1068,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         "smallest_pool_meeting_target": recommended,
     }
     if args.output is not None:
-        write_text_atomic(args.output / "simulation.csv", frame.to_csv(index=False))
+        write_text_atomic(args.output / "simulation.csv", frame_text(frame))
         write_text_atomic(args.output / "simulation.json", _dumps(document))
     if args.json:
         sys.stdout.write(_dumps(document))

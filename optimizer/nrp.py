@@ -21,8 +21,6 @@ in `optimizer.nrp_evaluate`; a disagreement on feasibility or penalty raises
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import math
 import threading
@@ -36,6 +34,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from .cpsat import library
+from .csvfile import read_records, rows_text
 from .exceptions import InputError
 
 log = logging.getLogger("carecap")
@@ -492,18 +491,17 @@ def parse_nrp(text: str, source: str = "<text>", name: str = "instance") -> NrpI
 def roster_csv(instance: NrpInstance, assignment: np.ndarray) -> str:
     """Returns ``employee,day,shift`` CSV text: one row per worked shift, by employee
     and day, with the instance's IDs and 0-based days."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["employee", "day", "shift"])
-    for e, d in zip(*np.nonzero(assignment != OFF), strict=True):
-        writer.writerow(
+    return rows_text(
+        ["employee", "day", "shift"],
+        (
             [
                 instance.employee_ids[e],
                 int(d),
                 instance.shift_ids[int(assignment[e, d])],
             ]
-        )
-    return out.getvalue()
+            for e, d in zip(*np.nonzero(assignment != OFF), strict=True)
+        ),
+    )
 
 
 def read_roster_csv(instance: NrpInstance, path: str | Path) -> np.ndarray:
@@ -525,28 +523,25 @@ def read_roster_csv(instance: NrpInstance, path: str | Path) -> np.ndarray:
     shift_index = {s: k for k, s in enumerate(instance.shift_ids)}
     problems: list[str] = []
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = {"employee", "day", "shift"} - set(reader.fieldnames or ())
-            if missing:
-                raise InputError(
-                    str(path),
-                    [f"line 1: missing column(s) {', '.join(sorted(missing))}"],
-                )
-            for row_number, row in enumerate(reader, start=2):
-                e = employee_index.get(row["employee"])
-                s = shift_index.get(row["shift"])
-                try:
-                    d = int(row["day"])
-                except (TypeError, ValueError):
-                    d = -1
-                if e is None or s is None or not 0 <= d < instance.num_days:
-                    problems.append(
-                        f"line {row_number}: unknown employee or shift, or bad day"
-                    )
-                    continue
-                worked[e, d, s] = True
-    except OSError as error:
+        header, records = read_records(path)
+        missing = {"employee", "day", "shift"} - set(header)
+        if missing:
+            raise InputError(
+                str(path),
+                [f"line 1: missing column(s) {', '.join(sorted(missing))}"],
+            )
+        for line, row in records:
+            e = employee_index.get(row.get("employee", ""))
+            s = shift_index.get(row.get("shift", ""))
+            try:
+                d = int(row.get("day", ""))
+            except ValueError:
+                d = -1
+            if e is None or s is None or not 0 <= d < instance.num_days:
+                problems.append(f"line {line}: unknown employee or shift, or bad day")
+                continue
+            worked[e, d, s] = True
+    except (OSError, UnicodeDecodeError) as error:
         raise InputError(str(path), [f"cannot read the file: {error}"]) from None
     if problems:
         raise InputError(str(path), problems)

@@ -47,6 +47,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
+from .csvfile import read_frame, read_records
 from .exceptions import InputError
 from .io import write_text_atomic
 
@@ -273,13 +274,15 @@ def read_roster_table(out_dir: Path) -> pd.DataFrame:
     """
     path = out_dir / ROSTER_NAME
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = read_frame(path)
     except FileNotFoundError:
         raise InputError(
             str(path), ["file not found; run `carecap solve REGION -o DIR` first"]
         ) from None
-    except pd.errors.EmptyDataError:
-        raise InputError(str(path), ["the file is empty; expected a header"]) from None
+    except UnicodeDecodeError as error:
+        raise InputError(str(path), [f"is not UTF-8 text: {error}"]) from None
+    if frame.columns.empty:
+        raise InputError(str(path), ["the file is empty; expected a header"])
     missing = [c for c in REQUIRED_ROSTER_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(str(path), [f"line 1: missing column(s) {', '.join(missing)}"])
@@ -305,9 +308,9 @@ def read_roster_table(out_dir: Path) -> pd.DataFrame:
     return frame
 
 
-def _lines(frame: pd.DataFrame) -> range:
-    """Returns the file line of each row (the header is line 1)."""
-    return range(2, len(frame) + 2)
+def _lines(frame: pd.DataFrame) -> Sequence[int]:
+    """Returns the file line on which each row starts (the header is line 1)."""
+    return frame.attrs.get("lines") or range(2, len(frame) + 2)
 
 
 def _numbers(
@@ -336,7 +339,7 @@ def read_whatif_table(path: Path) -> pd.DataFrame:
         if path.suffix.lower() in (".parquet", ".pq"):
             frame = pd.read_parquet(path)
         else:
-            frame = pd.read_csv(path)
+            frame = read_frame(path, infer=True)
     except FileNotFoundError:
         raise InputError(str(path), ["file not found"]) from None
     except (ValueError, OSError, ImportError) as error:
@@ -400,10 +403,12 @@ def region_facts(region_path: Path, roster_path: Path) -> RegionFacts:
     from .roster import read_roster
 
     region = read_region(region_path)
-    roster_shifts = pd.read_csv(roster_path, usecols=["shift_id"], dtype=str)
-    unknown = sorted(
-        set(roster_shifts["shift_id"].dropna()) - region.shift_by_id.keys()
-    )
+    try:
+        _, records = read_records(roster_path)
+        roster_shifts = {r["shift_id"] for _, r in records if r.get("shift_id")}
+    except (OSError, UnicodeDecodeError):
+        roster_shifts = set()  # read_roster below names the problem
+    unknown = sorted(roster_shifts - region.shift_by_id.keys())
     if unknown:
         raise InputError(
             str(roster_path),

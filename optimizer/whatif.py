@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .compile import CompiledRegion, compile_region
+from .csvfile import frame_text
 from .domain import Region
 from .exceptions import InputError
 from .io import write_atomic, write_text_atomic
@@ -432,7 +433,7 @@ def write_table(frame: pd.DataFrame, directory: Path, stem: str) -> list[Path]:
     """Writes ``stem.csv`` and ``stem.parquet`` atomically; returns their paths."""
     csv_path = directory / f"{stem}.csv"
     parquet_path = directory / f"{stem}.parquet"
-    write_text_atomic(csv_path, frame.to_csv(index=False))
+    write_text_atomic(csv_path, frame_text(frame))
     write_parquet_atomic(frame, parquet_path)
     return [csv_path, parquet_path]
 

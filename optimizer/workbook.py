@@ -16,9 +16,7 @@ sheets are read. Every file is written atomically.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import logging
 import os
 import re
@@ -29,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from .csvfile import parse_rows, rows_text, xlsx_cell
 from .domain import Costs, LabourRules, Region
 from .exceptions import InputError
 from .io import write_atomic, write_text_atomic
@@ -105,13 +104,38 @@ def save_workbook_atomic(workbook: Workbook, path: str | os.PathLike[str]) -> Pa
 def write_csv_atomic(
     path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> Path:
-    """Writes a CSV file (comma-separated, UTF-8) atomically; values via `csv_text`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([csv_text(value) for value in row] for row in rows)
-    write_text_atomic(path, buffer.getvalue())
+    """Writes a CSV file (comma-separated, UTF-8) atomically; values via `csv_text`.
+
+    Text cells are neutralised (`optimizer.csvfile`): a name such as ``=HYPERLINK(..)``
+    gets one ``'`` in front, which import strips again; numbers, dates and times,
+    formatted here, are never prefixed.
+    """
+    write_text_atomic(
+        path,
+        rows_text(
+            header,
+            (
+                [
+                    value if isinstance(value, str) else _Formatted(value)
+                    for value in row
+                ]
+                for row in rows
+            ),
+        ),
+    )
     return Path(path)
+
+
+class _Formatted:
+    """A non-text cell: `csv_text` of it, which `rows_text` writes as it is."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: Any) -> None:
+        self.text = csv_text(value)
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def csv_text(value: Any) -> str:
@@ -235,13 +259,15 @@ def _csv_tables(directory: Path) -> list[_RawTable]:
         except UnicodeDecodeError:
             # Dutch Excel saves "CSV (puntkomma)" in Windows-1252.
             text = raw.decode("cp1252", errors="replace")
-        lines = text.splitlines()
-        first = next((line for line in lines if line.strip()), "")
+        # Only CR and LF end a record; str.splitlines would also split on U+2028,
+        # U+0085 or a form feed inside a name.
+        first = next(
+            (line for line in re.split("\r\n|\r|\n", text) if line.strip()), ""
+        )
         delimiter = max((",", ";", "\t"), key=first.count)
         rows = [
             (number, [value if value.strip() else None for value in values])
-            for number, values in enumerate(csv.reader(lines, delimiter=delimiter), 1)
-            if any(value.strip() for value in values)
+            for number, values in parse_rows(text, delimiter)
         ]
         tables.append(_RawTable(file.stem, file.name, rows))
     return tables
@@ -1281,7 +1307,7 @@ def _cell(worksheet: Any, value: Any) -> Any:
         cell = WriteOnlyCell(worksheet, value=value)
         cell.number_format = "yyyy-mm-dd"
         return cell
-    return value
+    return xlsx_cell(worksheet, value)
 
 
 _README_LINES = (

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .clock import TZ
+from .csvfile import read_records, xlsx_cell
 from .domain import Employment
 from .roster import UNCOVERED, roster_records
 from .workbook import save_workbook_atomic, write_csv_atomic
@@ -538,10 +539,11 @@ def _file_name(organisation_id: str) -> str:
 
 
 def _sheet_titles(tables: list[Table]) -> list[str]:
-    """Returns unique Excel sheet titles (31 characters, no []:*?/\\)."""
+    """Returns unique Excel sheet titles (31 characters, no []:*?/\\, no ' at the end)."""
     titles: list[str] = []
     for table in tables:
-        base = re.sub(r"[\[\]:*?/\\]", "_", table.name)[:31]
+        # Excel refuses a title that ends in ' (a staff id may: ``pool O'``).
+        base = re.sub(r"[\[\]:*?/\\]", "_", table.name)[:31].rstrip("'")
         title, n = base, 2
         while title.lower() in {t.lower() for t in titles}:
             suffix = f"~{n}"
@@ -595,7 +597,8 @@ def _excel_value(worksheet: Any, value: Any) -> Any:
         cell = WriteOnlyCell(worksheet, value=value)
         cell.number_format = "dd-mm-yyyy"
         return cell
-    return value
+    # One organisation's name reaches the others' workbooks: never as a formula.
+    return xlsx_cell(worksheet, value)
 
 
 def _write_csvs(tables: list[Table], directory: Path) -> list[Path]:
@@ -741,18 +744,13 @@ def reasons_from_roster_csv(
     ``carecap solve`` writes a ``reason`` per uncovered row; rows are matched to the
     uncovered slots of their shift and level in order. Slots without one get None.
     """
-    import csv
-
     region = compiled.region
     queues: dict[tuple[str, str], list[str]] = defaultdict(list)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        for record in csv.DictReader(handle):
-            if (record.get("type") or "").strip() == "uncovered":
-                key = (
-                    (record.get("shift_id") or "").strip(),
-                    (record.get("level") or "").strip(),
-                )
-                queues[key].append((record.get("reason") or "").strip())
+    _, records = read_records(path)
+    for _, record in records:
+        if record.get("type") == "uncovered":
+            key = (record.get("shift_id", ""), record.get("level", ""))
+            queues[key].append(record.get("reason", ""))
     reasons: list[str | None] = []
     for k, slot in enumerate(region.open_slots):
         queue = queues.get((slot.shift, slot.level.value))

@@ -10,20 +10,29 @@ A roster CSV has one row per filled or unfilled unit of open demand:
     ``pool`` (flex-pool member), ``extra_hours`` (an employee working beyond the
     contract), ``agency`` or ``uncovered``. Optional: derived from the person when
     left out, ``uncovered`` when there is no person.
+``level``, ``competence``
+    The unit of demand the row fills: the requirement's level and competence (empty:
+    none). Optional: ``carecap solve`` writes them, so its rosters read back to
+    exactly the units it filled (agency bookings included).
 
 Further columns (organisation, times, cost...) are ignored on reading, so a roster
 written by ``carecap solve`` can be read back as it is. Open slots of a shift that no
-row mentions are uncovered.
+row mentions are uncovered. Text cells are written formula-safe and read back
+unchanged (`optimizer.csvfile`).
 
-Rows are matched to a shift's open slots by maximum bipartite matching on level,
-the ward's over-qualification rule and competence, as the base roster is.
+A row with a level takes an open slot of its shift with that level and competence,
+in file order (the solver writes its rows in slot order, so the same slot comes
+back). Rows without one (hand-made rosters) are matched as the base roster is:
+people by maximum bipartite matching on level, the ward's over-qualification rule and
+competence, then agency rows to the remaining slots, highest level first; a warning
+says so.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import itertools
+import logging
 import os
 from collections import defaultdict
 from dataclasses import dataclass
@@ -33,9 +42,11 @@ import numpy as np
 
 from .clock import TZ
 from .compile import CompiledRegion
-from .domain import Employment, OpenSlot, Staff, maximum_matching
+from .csvfile import read_records, write_csv
+from .domain import Employment, Level, OpenSlot, Staff, maximum_matching
 from .exceptions import InputError
-from .io import write_text_atomic
+
+log = logging.getLogger(__name__)
 
 UNCOVERED = -1
 """``slot_assignee`` value of an open slot that nobody fills."""
@@ -45,16 +56,23 @@ AGENCY = -2
 
 ASSIGNMENT_TYPES = ("pool", "extra_hours", "agency", "uncovered")
 REQUIRED_COLUMNS = ("shift_id", "staff_id")
+LEVELS = tuple(level.value for level in Level)
 
 
 @dataclass(frozen=True)
 class RosterRow:
-    """One row of a roster file, as read (1-based ``line`` for messages)."""
+    """One row of a roster file, as read (1-based ``line`` for messages).
+
+    ``level`` is None when the row does not say which unit it fills; ``competence``
+    is None when the file has no competence column, ``""`` for a unit without one.
+    """
 
     line: int
     shift_id: str
     staff_id: str | None
     kind: str
+    level: str | None = None
+    competence: str | None = None
 
 
 def assignment_type(person: Staff) -> str:
@@ -81,53 +99,70 @@ def read_roster_rows(path: str | os.PathLike[str]) -> list[RosterRow]:
     if file.is_dir():
         raise InputError(source, ["is a directory, expected a roster CSV file"])
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        header, records = read_records(file)
+        rows, problems = [], []
+        if not header:
+            raise InputError(source, ["the file is empty; expected a header line"])
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        if missing:
+            raise InputError(
+                source,
+                [
+                    f"line 1: missing column(s) {', '.join(missing)}; found "
+                    f"{', '.join(header) or 'none'}"
+                ],
+            )
+        has_competence = "competence" in header
+        for line, record in records:
+            row = _row(line, record, has_competence, problems)
+            if row is not None:
+                rows.append(row)
     except UnicodeDecodeError as error:
         raise InputError(source, [f"not UTF-8 text (byte {error.start})"]) from None
-    if not text.strip():
-        raise InputError(source, ["the file is empty; expected a header line"])
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise InputError(
-            source,
-            [
-                f"line 1: missing column(s) {', '.join(missing)}; found {', '.join(header) or 'none'}"
-            ],
-        )
-    rows, problems = [], []
-    for line, record in enumerate(reader, start=2):
-        record = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k}
-        shift_id = record.get("shift_id", "")
-        staff_id = record.get("staff_id", "") or None
-        kind = record.get("type", "").lower()
-        if not shift_id:
-            problems.append(f"line {line}, column shift_id: empty")
-            continue
-        if kind and kind not in ASSIGNMENT_TYPES:
-            problems.append(
-                f"line {line}, column type: {kind!r} is not one of {', '.join(ASSIGNMENT_TYPES)}"
-            )
-            continue
-        if kind in ("agency", "uncovered") and staff_id is not None:
-            problems.append(
-                f"line {line}, column staff_id: a {kind} row names no person"
-            )
-            continue
-        if kind in ("pool", "extra_hours") and staff_id is None:
-            problems.append(
-                f"line {line}, column staff_id: a {kind} row needs a person"
-            )
-            continue
-        rows.append(
-            RosterRow(
-                line, shift_id, staff_id, kind or ("" if staff_id else "uncovered")
-            )
-        )
+    except csv.Error as error:
+        raise InputError(source, [f"not a CSV file ({error})"]) from None
     if problems:
         raise InputError(source, problems)
     return rows
+
+
+def _row(
+    line: int, record: dict[str, str], has_competence: bool, problems: list[str]
+) -> RosterRow | None:
+    """Returns the row of one CSV record, or None after adding its problem."""
+    shift_id = record.get("shift_id", "")
+    staff_id = record.get("staff_id", "") or None
+    kind = record.get("type", "").lower()
+    level = record.get("level", "") or None
+    competence = record.get("competence", "") if has_competence else None
+    if not shift_id:
+        problems.append(f"line {line}, column shift_id: empty")
+        return None
+    if kind and kind not in ASSIGNMENT_TYPES:
+        problems.append(
+            f"line {line}, column type: {kind!r} is not one of "
+            f"{', '.join(ASSIGNMENT_TYPES)}"
+        )
+        return None
+    if kind in ("agency", "uncovered") and staff_id is not None:
+        problems.append(f"line {line}, column staff_id: a {kind} row names no person")
+        return None
+    if kind in ("pool", "extra_hours") and staff_id is None:
+        problems.append(f"line {line}, column staff_id: a {kind} row needs a person")
+        return None
+    if level is not None and level not in LEVELS:
+        problems.append(
+            f"line {line}, column level: {level!r} is not one of {', '.join(LEVELS)}"
+        )
+        return None
+    return RosterRow(
+        line,
+        shift_id,
+        staff_id,
+        kind or ("" if staff_id else "uncovered"),
+        level,
+        competence if level is not None else None,
+    )
 
 
 def rows_to_slot_assignee(
@@ -137,6 +172,9 @@ def rows_to_slot_assignee(
     dropped: list[str] | None = None,
 ) -> np.ndarray:
     """Maps roster rows to ``slot_assignee`` (staff index, `AGENCY` or `UNCOVERED`).
+
+    Rows with a level take the open slots of their shift, level and competence in
+    file order; the others are matched (see the module docstring), with a warning.
 
     Parameters
     ----------
@@ -149,7 +187,8 @@ def rows_to_slot_assignee(
     ------
     InputError
         For unknown ids, duplicate rows, a person on two overlapping shifts, a person
-        who cannot fill any open slot of the shift, or more rows than open slots.
+        who cannot fill the open slot of the row (or any, without a level), a level
+        and competence with no open slot left, or more rows than open slots.
     """
     region = compiled.region
     slots_of: dict[str, list[int]] = defaultdict(list)
@@ -189,6 +228,7 @@ def rows_to_slot_assignee(
     problems += _double_bookings(compiled, rows, seen)
 
     assignee = np.full(len(region.open_slots), UNCOVERED, dtype=np.int64)
+    matched_rows = 0
     for shift_id, shift_rows in by_shift.items():
         open_here = slots_of.get(shift_id, [])
         worked = [r for r in shift_rows if r.kind != "uncovered"]
@@ -198,30 +238,137 @@ def rows_to_slot_assignee(
                 f"has {len(open_here)} open slot(s) but {len(worked)} row(s) fill it"
             )
             continue
-        people = [r for r in worked if r.staff_id is not None]
-        agency = [r for r in worked if r.staff_id is None]
-        matched = _match(compiled, [region.open_slots[k] for k in open_here], people)
-        for row_pos, slot_pos in enumerate(matched):
-            row = people[row_pos]
-            if slot_pos < 0:
-                problems.append(
-                    f"line {row.line}, column staff_id: {row.staff_id} cannot fill any "
-                    f"remaining open slot of {shift_id} (level, competence or ward rule)"
-                )
-            else:
-                assignee[open_here[slot_pos]] = compiled.staff_index[row.staff_id]
-        # Agency fills the remaining slots, highest level first.
-        remaining = sorted(
-            (k for k in open_here if assignee[k] == UNCOVERED),
-            key=lambda k: -region.open_slots[k].level.rank,
-        )
-        for _, k in zip(agency, remaining, strict=False):
-            assignee[k] = AGENCY
+        problems += _place_exact(compiled, open_here, shift_rows, assignee)
+        loose = [r for r in worked if r.competence is None]
+        matched_rows += len(loose)
+        problems += _place_matched(compiled, open_here, loose, assignee)
     if problems:
         if dropped is None:
             raise InputError(source, problems)
         dropped.extend(f"{source}: {problem}" for problem in problems)
+    if matched_rows:
+        log.warning(
+            "%s: %d row(s) without level and competence columns: their units were "
+            "matched (people by qualification, agency to the remaining slots, "
+            "highest level first); carecap solve writes both to keep the exact units",
+            source,
+            matched_rows,
+        )
     return assignee
+
+
+def _unit_label(level: str, competence: str | None) -> str:
+    """Returns ``N3`` or ``N3 with competence 'IC'`` for messages."""
+    return f"{level} with competence {competence!r}" if competence else level
+
+
+def _place_exact(
+    compiled: CompiledRegion,
+    open_here: list[int],
+    shift_rows: list[RosterRow],
+    assignee: np.ndarray,
+) -> list[str]:
+    """Places the rows that name their unit; returns their problems.
+
+    The rows of one level and competence take the shift's open slots of that unit in
+    file order, uncovered rows included, so a roster written in slot order comes
+    back slot for slot; when there are more rows than slots, the uncovered rows give
+    way.
+    """
+    region = compiled.region
+    groups: dict[tuple[str, str], list[RosterRow]] = defaultdict(list)
+    for row in shift_rows:
+        if row.level is not None and row.competence is not None:
+            groups[(row.level, row.competence)].append(row)
+    problems = []
+    for (level, competence), group in groups.items():
+        slots = [
+            k
+            for k in open_here
+            if region.open_slots[k].level.value == level
+            and (region.open_slots[k].competence or "") == competence
+            and assignee[k] == UNCOVERED
+        ]
+        if len(group) > len(slots):
+            group = [r for r in group if r.kind != "uncovered"]
+        for pos, row in enumerate(group):
+            if row.kind == "uncovered":
+                continue
+            if pos >= len(slots):
+                problems.append(
+                    f"line {row.line}, column level: shift {row.shift_id!r} has no "
+                    f"open {_unit_label(level, competence)} slot left for this row"
+                )
+                continue
+            k = slots[pos]
+            if row.staff_id is None:
+                assignee[k] = AGENCY
+                continue
+            person = region.staff_by_id[row.staff_id]
+            shift = region.shift_by_id[row.shift_id]
+            slot = region.open_slots[k]
+            if not region.can_fill(person, shift, shift.requirements[slot.requirement]):
+                problems.append(
+                    f"line {row.line}, column staff_id: {row.staff_id} cannot fill the "
+                    f"open {_unit_label(level, slot.competence)} slot of "
+                    f"{row.shift_id} (level, competence or ward rule)"
+                )
+                continue
+            assignee[k] = compiled.staff_index[row.staff_id]
+    return problems
+
+
+def _place_matched(
+    compiled: CompiledRegion,
+    open_here: list[int],
+    rows: list[RosterRow],
+    assignee: np.ndarray,
+) -> list[str]:
+    """Places worked rows that do not name their unit; returns their problems.
+
+    People are matched to slots they can fill (maximum bipartite matching, within
+    the row's level when it gives one); agency rows then take the remaining slots,
+    highest level first.
+    """
+    region = compiled.region
+    remaining = [k for k in open_here if assignee[k] == UNCOVERED]
+    people = [r for r in rows if r.staff_id is not None]
+    agency = [r for r in rows if r.staff_id is None]
+    problems = []
+    matched = _match(compiled, [region.open_slots[k] for k in remaining], people)
+    for row_pos, slot_pos in enumerate(matched):
+        row = people[row_pos]
+        if slot_pos < 0:
+            problems.append(
+                f"line {row.line}, column staff_id: {row.staff_id} cannot fill any "
+                f"remaining open slot of {row.shift_id} (level, competence or ward "
+                "rule)"
+            )
+        else:
+            assignee[remaining[slot_pos]] = compiled.staff_index[row.staff_id]
+    left = sorted(
+        (k for k in remaining if assignee[k] == UNCOVERED),
+        key=lambda k: -region.open_slots[k].level.rank,
+    )
+    for row in agency:
+        k = next(
+            (
+                k
+                for k in left
+                if row.level is None or region.open_slots[k].level.value == row.level
+            ),
+            None,
+        )
+        if k is None:
+            unit = f"{row.level} " if row.level is not None else ""
+            problems.append(
+                f"line {row.line}, column level: no open {unit}slot of "
+                f"{row.shift_id} is left for this agency row"
+            )
+            continue
+        left.remove(k)
+        assignee[k] = AGENCY
+    return problems
 
 
 def _double_bookings(
@@ -272,6 +419,7 @@ def _match(
                 k
                 for k, slot in enumerate(slots)
                 if shift is not None
+                and (row.level is None or slot.level.value == row.level)
                 and region.can_fill(person, shift, shift.requirements[slot.requirement])
             ]
         )
@@ -320,6 +468,7 @@ ROSTER_COLUMNS = (
     "organisation",
     "ward",
     "level",
+    "competence",
     "start",
     "end",
     "paid_hours",
@@ -327,6 +476,10 @@ ROSTER_COLUMNS = (
     "cost_eur",
     "reason",
 )
+"""Columns of a roster file, as `write_roster` writes them."""
+
+ROSTER_NUMERIC_COLUMNS = ("paid_hours", "cost_eur")
+"""Columns of numbers, written as they are (never neutralised)."""
 
 
 def roster_records(
@@ -369,6 +522,7 @@ def roster_records(
                 "organisation": region.ward_organisation(shift.ward).id,
                 "ward": shift.ward,
                 "level": slot.level.value,
+                "competence": slot.competence or "",
                 "start": cls.start.astimezone(TZ).isoformat(),
                 "end": cls.end.astimezone(TZ).isoformat(),
                 "paid_hours": f"{cls.paid_minutes / 60:g}",
@@ -386,9 +540,14 @@ def write_roster(
     path: str | os.PathLike[str],
     reasons: list[str] | None = None,
 ) -> None:
-    """Writes a roster CSV atomically (columns: `roster_records`)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=ROSTER_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(roster_records(compiled, slot_assignee, reasons))
-    write_text_atomic(path, buffer.getvalue())
+    """Writes a roster CSV atomically (columns: `roster_records`).
+
+    Text cells that a spreadsheet would run as a formula (an id such as ``-0042``
+    or ``=HYPERLINK(..)``) get one ``'`` in front, which `read_roster` removes.
+    """
+    write_csv(
+        path,
+        ROSTER_COLUMNS,
+        roster_records(compiled, slot_assignee, reasons),
+        numeric=ROSTER_NUMERIC_COLUMNS,
+    )

@@ -17,9 +17,12 @@ The rule definitions are those of the README glossary and ``tests/reference_rule
   after the previous one ends);
 * H7 a run of shifts on consecutive local start days longer than
   ``max_consecutive_shifts_with_night`` that holds a night;
-* H8 for every shift end ``e`` whose 7 x 24 h window reaches the horizon, a rest of
-  at least ``weekly_rest_minutes`` starts within [e, e + 7 x 24 h - rest]; the rest
-  after the last known shift is open-ended;
+* H8 in the series reading of ATW art. 5:5: a series is one or more shifts ending
+  with a rest of at least ``series_rest_minutes`` (32 h); the period of
+  ``weekly_rest_period_minutes`` (7 x 24 h, or 14 x 24 h) from the first moment of
+  work of each series holds ``weekly_rest_minutes`` of rest, counting only rests of
+  at least ``weekly_rest_block_minutes`` (with 7 x 24 h: one uninterrupted 36 h
+  rest); rest after the last known shift counts;
 * H9 paid minutes per ATW week, per 4 weeks and per 16 weeks (carry-in weeks
   included); H10 nights ending after 02:00 in 16 weeks; H11 the 16-week hours of
   night workers; H16 the person's weekly maximum;
@@ -107,7 +110,7 @@ TRAVEL_TOLERANCE_KM = 1e-9
 # Columns of the violation records; the wrapper splits them into named arrays.
 _RULE, _STAFF, _SHIFT_A, _SHIFT_B, _SLOT, _PERIOD, _SPAN, _VALUE, _LIMIT = range(9)
 _NUM_COLUMNS = 9
-_WEEK_MINUTES = 7 * 24 * 60
+_FOREVER = 1 << 40  # minutes beyond any horizon
 _DAY_MINUTES = 24 * 60
 # Codes of `optimizer.compile` (EMPLOYMENT_CODES, ANW_CODES), which kernels may not
 # import; a test keeps them equal.
@@ -291,6 +294,37 @@ def _emit(
 
 
 @njit(**JIT_OPTIONS)
+def _period_rest(start, end, horizon, seq, k, period_end, block):
+    """Returns the rest in [start of seq[k], period_end): counted, longest, involved.
+
+    ``counted`` sums the rests (clipped to the period) of at least ``block`` minutes,
+    ``longest`` is the longest clipped rest, and ``involved`` whether a horizon shift
+    starts in the period. Rest after the last shift of ``seq`` runs to the period end.
+    """
+    num = seq.shape[0]
+    counted = 0
+    longest = 0
+    involved = False
+    reach = end[seq[k]]
+    for j in range(k, num):
+        s = seq[j]
+        if start[s] >= period_end:
+            break
+        involved = involved or s < horizon
+        reach = max(reach, end[s])
+        if reach >= period_end:
+            break
+        rest_end = period_end
+        if j + 1 < num:
+            rest_end = min(start[seq[j + 1]], period_end)
+        rest = rest_end - reach
+        longest = max(longest, rest)
+        if rest >= block:
+            counted += rest
+    return counted, longest, involved
+
+
+@njit(**JIT_OPTIONS)
 def _check_sequence(shifts, rules, person, seq, out, row):
     """Checks the rules on the sorted shifts of a person (H1-H8); returns the next row."""
     start = shifts.shift_start
@@ -373,22 +407,37 @@ def _check_sequence(shifts, rules, person, seq, out, row):
                 out, row, Rule.H7, person, a=s, period=day[s], value=run, limit=limit
             )
 
-    # H8: a long enough rest starts early enough in every 7 x 24 h window.
+    # H8, series reading: the period from the first moment of work of each series
+    # (shifts up to a rest of series_rest_minutes) must hold enough rest, counting
+    # only rests of at least block minutes; rest after the last known shift counts.
+    period = rules.weekly_rest_period_minutes
     need = rules.weekly_rest_minutes
+    block = rules.weekly_rest_block_minutes
+    reach = -_FOREVER  # latest end among the shifts before seq[k]
     for k in range(num):
-        anchor = end[seq[k]]
-        if anchor + _WEEK_MINUTES <= 0:
+        first = seq[k]
+        gap = start[first] - reach
+        reach = max(reach, end[first])
+        if k > 0 and gap < rules.series_rest_minutes:
             continue
-        rested = False
-        for j in range(k, num):
-            rest_start = end[seq[j]]
-            if rest_start > anchor + _WEEK_MINUTES - need:
-                break
-            if j + 1 == num or start[seq[j + 1]] - rest_start >= need:
-                rested = True
-                break
-        if not rested:
-            row = _emit(out, row, Rule.H8, person, a=seq[k], limit=need)
+        period_end = start[first] + period
+        if period_end <= 0:
+            continue
+        counted, longest, involved = _period_rest(
+            start, end, horizon, seq, k, period_end, block
+        )
+        # A period without horizon work breaks H8 on history alone: not reported.
+        if counted < need and involved:
+            row = _emit(
+                out,
+                row,
+                Rule.H8,
+                person,
+                a=first,
+                span=period // _DAY_MINUTES,
+                value=longest if block == need else counted,
+                limit=need,
+            )
     return row
 
 
@@ -1108,7 +1157,18 @@ def _violation(compiled: CompiledLike, record: np.ndarray) -> Violation:
     elif rule is Rule.H7:
         detail = f"run of {value} consecutive days with a night, limit {limit}"
     elif rule is Rule.H8:
-        detail = f"no {_hours(limit)} rest in the 7 x 24 h after the shift"
+        if span == 7:
+            detail = (
+                f"longest rest {_hours(value)} in the 7 x 24 h from the start of "
+                f"this series of shifts, need {_hours(limit)} uninterrupted"
+            )
+        else:
+            detail = (
+                f"{_hours(value)} rest in blocks of at least "
+                f"{_hours(compiled.arrays.rules.weekly_rest_block_minutes)} in the "
+                f"{span} x 24 h "
+                f"from the start of this series of shifts, need {_hours(limit)}"
+            )
     elif rule in (Rule.H9, Rule.H11, Rule.H16):
         detail = f"{_hours(value)} in {span} week(s) ending week {period}, limit {_hours(limit)}"
     elif rule is Rule.H10:

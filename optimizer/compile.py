@@ -30,7 +30,18 @@ import numpy as np
 
 from .anw import AnwClass, ShiftClass, classify_shift
 from .clock import TZ, NonexistentLocalTime, local_dates, local_instant, to_utc
-from .domain import Employment, OrtBand, Preference, Region, Sector, Staff
+from .domain import (
+    SERIES_REST_HOURS,
+    WEEKLY_REST_14D_HOURS,
+    WEEKLY_REST_BLOCK_HOURS,
+    Employment,
+    LabourRules,
+    OrtBand,
+    Preference,
+    Region,
+    Sector,
+    Staff,
+)
 
 EMPLOYMENT_CODES = {
     Employment.EMPLOYEE: 0,
@@ -69,7 +80,10 @@ class RuleParams(NamedTuple):
     rest_after_night_series_minutes: int
     night_series_length: int
     max_consecutive_shifts_with_night: int
-    weekly_rest_minutes: int
+    weekly_rest_minutes: int  # H8 rest needed in each period (7d: uninterrupted)
+    weekly_rest_period_minutes: int  # H8 period from each series start: 7 or 14 days
+    weekly_rest_block_minutes: int  # H8 shortest rest that counts (7d: all of it)
+    series_rest_minutes: int  # H8 rest that ends a series of shifts
     max_week_minutes: int
     max_avg_minutes_4w: int
     max_avg_minutes_16w: int
@@ -208,6 +222,25 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     array = np.ascontiguousarray(array)
     array.setflags(write=False)
     return array
+
+
+def _weekly_rest_params(rules: LabourRules) -> dict[str, int]:
+    """Returns the H8 fields of `RuleParams`: one shape for both periods.
+
+    Both readings ask for rest of at least ``block`` minutes summing to ``need``
+    within ``period`` from each series start; with 7 x 24 h, block = need, which is
+    one uninterrupted rest of ``weekly_rest_hours``.
+    """
+    if rules.weekly_rest_period == "14d":
+        period, need, block = 14, WEEKLY_REST_14D_HOURS, WEEKLY_REST_BLOCK_HOURS
+    else:
+        period, need, block = 7, rules.weekly_rest_hours, rules.weekly_rest_hours
+    return {
+        "weekly_rest_minutes": round(need * 60),
+        "weekly_rest_period_minutes": period * 24 * 60,
+        "weekly_rest_block_minutes": round(block * 60),
+        "series_rest_minutes": round(SERIES_REST_HOURS * 60),
+    }
 
 
 def _minutes(moment: dt.datetime, origin: dt.datetime) -> int:
@@ -465,7 +498,7 @@ def compile_region(region: Region) -> CompiledRegion:
         rest_after_night_series_minutes=minutes(rules.rest_after_night_series_hours),
         night_series_length=rules.night_series_length,
         max_consecutive_shifts_with_night=rules.max_consecutive_shifts_with_night,
-        weekly_rest_minutes=minutes(rules.weekly_rest_hours),
+        **_weekly_rest_params(rules),
         max_week_minutes=minutes(rules.max_week_hours),
         max_avg_minutes_4w=minutes(rules.max_avg_hours_4w),
         max_avg_minutes_16w=minutes(rules.max_avg_hours_16w),

@@ -656,6 +656,16 @@ def default_night_exemption_ages() -> dict[Sector, int]:
     }
 
 
+SERIES_REST_HOURS = 32.0
+"""H8: the rest that ends a series of shifts (ATW art. 5:5 as practitioners read it)."""
+
+WEEKLY_REST_14D_HOURS = 72.0
+"""H8 with ``weekly_rest_period="14d"``: rest needed in each 14 x 24 h period."""
+
+WEEKLY_REST_BLOCK_HOURS = 32.0
+"""H8 with ``weekly_rest_period="14d"``: the shortest rest that counts towards it."""
+
+
 class LabourRules(_Record):
     """Parameters of the hard rules H1-H18 (`shared/domain.md` §7.4).
 
@@ -673,8 +683,14 @@ class LabourRules(_Record):
         H4-H6.
     max_consecutive_shifts_with_night
         H7.
-    weekly_rest_hours
-        H8: continuous rest in every 7 x 24 h.
+    weekly_rest_hours, weekly_rest_period
+        H8, as practitioners read ATW art. 5:5: a *series* is one or more shifts
+        that ends with at least `SERIES_REST_HOURS` of rest, and the period from the
+        first moment of work of each series must hold the weekly rest. ``"7d"``
+        (default): the 7 x 24 h period holds ``weekly_rest_hours`` of uninterrupted
+        rest. ``"14d"`` (the ATW alternative): the 14 x 24 h period holds at least
+        `WEEKLY_REST_14D_HOURS` of rest in blocks of at least
+        `WEEKLY_REST_BLOCK_HOURS`. Rest after the last known shift counts.
     max_week_hours, max_avg_hours_4w, max_avg_hours_16w, max_avg_hours_16w_night_workers
         H9 and H11.
     max_nights_16w, night_worker_threshold_16w
@@ -698,6 +714,7 @@ class LabourRules(_Record):
     night_series_length: int = Field(default=3, ge=1, le=3)
     max_consecutive_shifts_with_night: int = Field(default=7, ge=1, le=7)
     weekly_rest_hours: float = Field(default=36.0, ge=36, le=96)
+    weekly_rest_period: Literal["7d", "14d"] = "7d"
     max_week_hours: float = Field(default=60.0, gt=0, le=60)
     max_avg_hours_4w: float = Field(default=55.0, gt=0, le=55)
     max_avg_hours_16w: float = Field(default=48.0, gt=0, le=48)

@@ -10,9 +10,10 @@ Definitions (also in the README glossary):
 * consecutive nights: nights ending after 02:00 where each starts less than 24 h after
   the previous one ends;
 * a run of consecutive shifts: shifts whose local start dates are consecutive days;
-* weekly rest (H8): for every shift end ``e``, a rest of at least 36 h starts within
-  [e, e + 7 x 24 h - 36 h], so that it lies inside the window [e, e + 7 x 24 h); the
-  rest after the last known shift is open-ended;
+* weekly rest (H8), series reading: a series is one or more shifts that ends with at
+  least 32 h of rest; the 7 x 24 h from the first moment of work of each series hold
+  a rest of at least 36 h (14 x 24 h and 72 h in blocks of at least 32 h with
+  ``weekly_rest_period="14d"``); rest after the last known shift counts;
 * hours count in the ATW week (Monday 00:00 - Sunday 24:00) in which the shift starts.
 """
 
@@ -164,24 +165,40 @@ def _check_person(
         ):
             flag("H7", f"run of {len(run)} shifts with a night ending {w.label}")
 
-    # H8: a 36 h rest within every 7 x 24 h window anchored at a shift end.
-    window = 7 * 24 * HOUR
-    need = rules.weekly_rest_hours * HOUR
-    for k, w in enumerate(shifts):
-        anchor = w.cls.end
-        if anchor + window <= region.horizon.start_instant:
+    # H8, series reading: a series is one or more shifts that ends with >= 32 h of
+    # rest; the period from the first moment of work of each series holds the weekly
+    # rest. A period without horizon work breaks it on history alone: not flagged.
+    if rules.weekly_rest_period == "14d":
+        period, need, block = 14 * 24 * HOUR, 72 * HOUR, 32 * HOUR
+    else:
+        period = 7 * 24 * HOUR
+        need = block = rules.weekly_rest_hours * HOUR
+    previous_end = None
+    for k, first in enumerate(shifts):
+        if previous_end is not None and first.cls.start - previous_end < 32 * HOUR:
+            previous_end = max(previous_end, first.cls.end)
             continue
-        ok = False
-        for j in range(k, len(shifts)):
-            rest_start = shifts[j].cls.end
-            if rest_start > anchor + window - need:
-                break
-            rest_end = shifts[j + 1].cls.start if j + 1 < len(shifts) else None
-            if rest_end is None or rest_end - rest_start >= need:
-                ok = True
-                break
-        if not ok:
-            flag("H8", f"no {need / HOUR:g} h rest in the 7 x 24 h after {w.label}")
+        previous_end = max(previous_end or first.cls.end, first.cls.end)
+        period_start = first.cls.start
+        period_end = period_start + period
+        inside = [w for w in shifts[k:] if w.cls.start < period_end]
+        if not any(w.in_horizon for w in inside):
+            continue
+        # Free time in the period: the gaps between the worked intervals, clipped.
+        rests, busy_until = [], period_start
+        for w in inside:
+            if w.cls.start > busy_until:
+                rests.append(w.cls.start - busy_until)
+            busy_until = max(busy_until, w.cls.end)
+        if busy_until < period_end:
+            rests.append(period_end - busy_until)
+        counted = sum((r for r in rests if r >= block), dt.timedelta(0))
+        if counted < need:
+            flag(
+                "H8",
+                f"{counted / HOUR:g} h rest in blocks of {block / HOUR:g} h in the "
+                f"{period / (24 * HOUR):g} x 24 h from {first.label}",
+            )
 
     # H9, H11, H16: hours per ATW week and averaged windows, with carry-in.
     horizon_start = region.horizon.start

@@ -11,12 +11,14 @@ What is left involves several new shifts, and is modelled here over each person'
 fixed (base roster and carry-in) and possible new shifts:
 
 * exact: cover, SUPPLY, H1/H4/H5 (at-most-one cliques of the conflict graph), H8
-  (weekly rest: every anchor's window needs a free 36 h interval starting at a
-  possible shift end), H9/H16 (weekly, 4- and 16-week paid minutes with carry-in),
+  with 7 x 24 h (the period from every worked shift's start needs a free 36 h
+  interval starting at a possible shift end), H9/H16 (weekly, 4- and 16-week paid minutes with carry-in),
   H10, H11 (the night-worker 16-week limit is switched on by a Boolean), SUN;
 * conservative: H6 (any chain of ``night_series_length`` consecutive nights forbids
   every later non-continuing shift within the long rest, even when a shift lies in
-  between), H7 (no 8 consecutive worked days in a window holding any possible night).
+  between), H7 (no 8 consecutive worked days in a window holding any possible night),
+  H8 with 14 x 24 h (one free 72 h interval or two free 36 h ones in the period,
+  where the rule book also takes blocks of 32 h and 40 h).
 """
 
 from __future__ import annotations
@@ -260,51 +262,38 @@ class Constraints:
                     max_count(self.model, [*fixed_days, *literals], limit)
 
     def _weekly_rest(self) -> None:
-        """H8: every shift end's 7 x 24 h window holds a 36 h rest starting at a shift end."""
+        """H8: the period from every worked shift's start holds the weekly rest.
+
+        The rule book anchors the period at the start of each *series* (shifts up
+        to a rest of 32 h). Anchoring it at every worked shift is the same rule: a
+        shift inside a series starts later than the series, so its period holds
+        every rest of at least 32 h that the series' period holds (inside a series
+        all rests are shorter), each at least as long after clipping. The 7 x 24 h
+        encoding is therefore exact; the 14 x 24 h one asks for one rest of 72 h or
+        two of 36 h, stricter than 72 h in any blocks of 32 h.
+        """
         a, v = self.a, self.v
-        need = int(a.rules.weekly_rest_minutes)
+        rules = a.rules
+        period = int(rules.weekly_rest_period_minutes)
+        need = int(rules.weekly_rest_minutes)
+        if int(rules.weekly_rest_block_minutes) == need:
+            shapes = [(need,)]
+        else:
+            shapes = [(need,), (need // 2, need - need // 2)]
         start, end = a.shift_start, a.shift_end
         for person in v.people:
             items = self._items(person)
-            shift_of = np.array([s for s, _ in items], dtype=np.int64)
-            is_new = np.array([new for _, new in items], dtype=bool)
-            starts, ends = start[shift_of], end[shift_of]
-            sorted_ends = np.unique(ends)
-            free_at: dict[int, Any] = {}
-
-            def free(
-                t: int,
-                shift_of=shift_of,
-                is_new=is_new,
-                starts=starts,
-                ends=ends,
-                free_at=free_at,
-                person=person,
-            ) -> Any:
-                # True: surely free; None: a fixed shift lies in (t, t + need); else a
-                # Boolean that forces the new shifts in the interval off.
-                if t in free_at:
-                    return free_at[t]
-                inside = np.flatnonzero((starts < t + need) & (ends > t))
-                if not is_new[inside].all():
-                    result: Any = None
-                elif inside.size == 0:
-                    result = True
-                else:
-                    result = self.model.new_bool_var(f"rest[{person},{t}]")
-                    for k in inside:
-                        s = int(shift_of[k])
-                        self.model.add(v.works(person, s) + result <= 1)
-                free_at[t] = result
-                return result
-
-            for (s, new), anchor in zip(items, ends.tolist(), strict=True):
-                if anchor + _WEEK <= 0:
+            free = _RestLiterals(self.model, v, person, items, start, end)
+            sorted_ends = np.unique(end[[s for s, _ in items]])
+            for s, new in items:
+                anchor = int(start[s])
+                if anchor + period <= 0:
                     continue
-                lo = np.searchsorted(sorted_ends, anchor, side="left")
-                hi = np.searchsorted(sorted_ends, anchor + _WEEK - need, side="right")
-                # The anchor's own end is among these: rest may start right there.
-                options = [free(int(t)) for t in sorted_ends[lo:hi]]
+                options = [
+                    o
+                    for shape in shapes
+                    for o in free.options(sorted_ends, anchor, anchor + period, shape)
+                ]
                 if any(o is True for o in options):
                     continue
                 bools = [o for o in options if o is not None]
@@ -538,3 +527,85 @@ def _clique_cover(
 
 
 __all__ = ["FAMILIES", "Constraints"]
+
+
+class _RestLiterals:
+    """Literals 'a person rests from ``t`` for ``length`` minutes', shared by anchors.
+
+    Each is True (surely free), None (a fixed shift lies inside) or a Boolean that
+    forces off every new shift inside.
+    """
+
+    def __init__(self, model, variables, person, items, start, end):
+        self.model = model
+        self.v = variables
+        self.person = person
+        self.shift_of = np.array([s for s, _ in items], dtype=np.int64)
+        self.is_new = np.array([new for _, new in items], dtype=bool)
+        self.starts = start[self.shift_of]
+        self.ends = end[self.shift_of]
+        self.cache: dict[tuple[int, int], Any] = {}
+
+    def rest(self, t: int, length: int) -> Any:
+        """Returns the literal of a rest of ``length`` minutes from ``t``."""
+        key = (t, length)
+        if key in self.cache:
+            return self.cache[key]
+        inside = np.flatnonzero((self.starts < t + length) & (self.ends > t))
+        if not self.is_new[inside].all():
+            result: Any = None
+        elif inside.size == 0:
+            result = True
+        else:
+            result = self.model.new_bool_var(f"rest[{self.person},{t},{length}]")
+            for k in inside:
+                works = self.v.works(self.person, int(self.shift_of[k]))
+                self.model.add(works + result <= 1)
+        self.cache[key] = result
+        return result
+
+    def options(
+        self, sorted_ends: np.ndarray, lo: int, hi: int, shape: tuple[int, ...]
+    ) -> list[Any]:
+        """Returns the ways to rest in [lo, hi) in blocks of the lengths of ``shape``.
+
+        A free interval of the period starts at a shift end or at ``lo``, which is
+        a worked shift's start, so shift ends are the only candidates. One block:
+        one literal per candidate. Two blocks: a conjunction per later candidate
+        with any earlier block that ends before it starts.
+        """
+        first = shape[0]
+        lo_k = np.searchsorted(sorted_ends, lo, side="left")
+        if len(shape) == 1:
+            hi_k = np.searchsorted(sorted_ends, hi - first, side="right")
+            return [self.rest(int(t), first) for t in sorted_ends[lo_k:hi_k]]
+        second = shape[1]
+        hi_k = np.searchsorted(sorted_ends, hi - second, side="right")
+        candidates = [int(t) for t in sorted_ends[lo_k:hi_k]]
+        options: list[Any] = []
+        for t2 in candidates:
+            later = self.rest(t2, second)
+            if later is None:
+                continue
+            earlier = [
+                o
+                for t1 in candidates
+                if t1 + first <= t2
+                for o in [self.rest(t1, first)]
+                if o is not None
+            ]
+            if not earlier:
+                continue
+            if any(o is True for o in earlier):
+                options.append(later)
+                continue
+            before = self.model.new_bool_var(f"rest_before[{self.person},{t2}]")
+            self.model.add_bool_or(earlier).only_enforce_if(before)
+            if later is True:
+                options.append(before)
+            else:
+                both = self.model.new_bool_var(f"rests[{self.person},{t2}]")
+                self.model.add_implication(both, before)
+                self.model.add_implication(both, later)
+                options.append(both)
+        return options

@@ -412,6 +412,97 @@ def test_weekly_rest_window(tiny_data, new, expected):
     assert all(v.shifts[0].startswith("carry-in@") for v in evaluation.violations)
 
 
+def _past_lates(*days: str) -> list[dict]:
+    """Returns 15:00-23:00 carry-in late shifts on ``days`` (March 2026)."""
+    return [_past(f"2026-03-{d}", "15:00", f"2026-03-{d}", "23:00", 30) for d in days]
+
+
+@pytest.mark.parametrize(
+    ("wednesday", "expected"),
+    [(True, {("H8", "P3")}), (False, set())],
+    ids=["series-from-wednesday", "series-from-thursday"],
+)
+def test_weekly_rest_period_starts_with_the_series(tiny_data, wednesday, expected):
+    """Tests that H8's 7 x 24 h run from the first moment of work of a series.
+
+    Carry-in lates Thursday to Sunday and a Monday late end a series at 23:00.
+    With a carry-in early on Wednesday 07:00 the series, and its period, start
+    then: up to Wednesday 07:00 only 32 h of rest follow. Windows anchored at
+    shift ends (the earlier reading) accepted this roster. Without the Wednesday
+    the period runs to Thursday 15:00 and holds 64 h.
+    """
+    earlies = _past_earlies("18") if wednesday else []
+    _staff(tiny_data, "P3")["history"] = {
+        "recent_shifts": earlies + _past_lates("19", "20", "21", "22")
+    }
+    _add_shift(tiny_data, "S9", "W-V", "2026-03-23", "T-L", "N3")
+    _, evaluation = _assert_rules(tiny_data, [("P3", "S9")], expected)
+    if expected:
+        (violation,) = evaluation.violations
+        assert violation.shifts[0].startswith("carry-in@")  # the series' first shift
+        assert violation.detail == (
+            "longest rest 32 h in the 7 x 24 h from the start of this series of "
+            "shifts, need 36 h uninterrupted"
+        )
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [([("P3", "S2")], set()), ([("P3", "S1")], {("H8", "P3")})],
+    ids=["after-the-period", "inside-the-period"],
+)
+def test_weekly_rest_broken_by_history_alone(tiny_data, new, expected):
+    """Tests that a period broken by carry-in work is reported only with horizon work.
+
+    Carry-in earlies on seven days from Monday 16 leave no 36 h rest in the period
+    up to Monday 23 07:00: the history is given, so a Tuesday late after it is
+    clean. Starting from Tuesday 17, a Monday early falls inside the period.
+    """
+    days = ["16", "17", "18", "19", "20", "21", "22"]
+    if expected:
+        days = days[1:]
+    _staff(tiny_data, "P3")["history"] = {"recent_shifts": _past_earlies(*days)}
+    _assert_rules(tiny_data, new, expected)
+
+
+@pytest.mark.parametrize(
+    ("earlies", "expected"),
+    [(("16", "17", "18", "19", "20", "21"), set()), (("21",), set())],
+    ids=["twelve-days", "one-day"],
+)
+def test_weekly_rest_over_14_days(tiny_data, earlies, expected):
+    """Tests the 14 x 24 h alternative: 72 h of rest in blocks of at least 32 h.
+
+    Earlies on twelve days in a row (carry-in Monday to Saturday, a horizon
+    Monday to Saturday would follow) break the 7 x 24 h rule; here, six carry-in
+    days and a Monday early leave 39.5 h then the open rest: enough for 14 x 24 h.
+    """
+    tiny_data["rules"] = {"weekly_rest_period": "14d"}
+    _staff(tiny_data, "P3")["history"] = {"recent_shifts": _past_earlies(*earlies)}
+    _add_shift(tiny_data, "S9", "W-V", "2026-03-23", "T-E", "N3")
+    _assert_rules(tiny_data, [("P3", "S9")], expected)
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [([("P3", "S9"), ("P3", "S2")], {("H8", "P3")}), ([("P3", "S9")], set())],
+    ids=["tuesday-worked", "tuesday-free"],
+)
+def test_weekly_rest_over_14_days_counts_blocks_of_32_hours(tiny_data, new, expected):
+    """Tests that with 14 x 24 h, rests shorter than 32 h do not count.
+
+    Carry-in lates Wednesday 11 to Monday 16 and Wednesday 18 to Sunday 22, then
+    a Monday late: the period from Wednesday 11 15:00 holds one block of 40 h
+    (Monday 16 23:00 to Wednesday 18 15:00). A Tuesday late leaves 16 h after it,
+    which does not count; with Tuesday free, the open rest adds 40 h.
+    """
+    tiny_data["rules"] = {"weekly_rest_period": "14d"}
+    days = ["11", "12", "13", "14", "15", "16", "18", "19", "20", "21", "22"]
+    _staff(tiny_data, "P3")["history"] = {"recent_shifts": _past_lates(*days)}
+    _add_shift(tiny_data, "S9", "W-V", "2026-03-23", "T-L", "N3")
+    _assert_rules(tiny_data, new, expected)
+
+
 @pytest.mark.parametrize(
     ("new", "expected"),
     [

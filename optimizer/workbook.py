@@ -57,6 +57,7 @@ from .workbook_sheets import (
     Sheet,
     cell_text,
     column_for_header,
+    ids_text,
     is_empty,
     looks_like_time_range,
     normalise_name,
@@ -1054,7 +1055,7 @@ def _yes_no(value: bool) -> str:
 
 
 def _ids(values: Sequence[str]) -> str | None:
-    return ", ".join(values) or None
+    return ids_text(values) or None
 
 
 def region_tables(region: Region | None) -> dict[str, list[list[Any]]]:

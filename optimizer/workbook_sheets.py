@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -420,7 +421,7 @@ STAFF = Sheet(
         _c(
             "competences",
             "ids",
-            "Competences, separated by commas",
+            "Competences, separated by commas (put one holding a comma in double quotes)",
             "competenties",
             "deskundigheden",
         ),
@@ -964,8 +965,7 @@ def parse_cell(kind: str, value: Any) -> Any:
         case "id":
             return _identifier(value)
         case "ids":
-            parts = re.split(r"[,;\s]+", cell_text(value))
-            return tuple(part for part in parts if part)
+            return parse_ids(cell_text(value))
         case "text":
             return cell_text(value)
         case "number":
@@ -985,6 +985,33 @@ def parse_cell(kind: str, value: Any) -> Any:
         case _ if kind in ENUM_CHOICES:
             return _enumeration(kind, value)
     raise ValueError(f"unknown cell kind {kind!r}; use one of {', '.join(KINDS)}")
+
+
+_LIST_ITEM = re.compile(r'"((?:[^"]|"")*)"|([^,;\s]+)')
+"""One id of a list cell: double-quoted (``""`` for a quote inside) or bare."""
+
+
+def parse_ids(text: str) -> tuple[str, ...]:
+    """Reads a list of ids separated by commas, semicolons or spaces.
+
+    An id holding ``,`` or ``;`` (or starting with ``"``) is written double-quoted
+    by `ids_text`, so it comes back whole.
+    """
+    return tuple(
+        quoted.replace('""', '"') if quoted is not None else bare
+        for quoted, bare in (match.group(1, 2) for match in _LIST_ITEM.finditer(text))
+        if (quoted or bare)
+    )
+
+
+def ids_text(values: Sequence[str]) -> str:
+    """Returns ids as one list cell that `parse_ids` reads back exactly."""
+    return ", ".join(
+        '"' + value.replace('"', '""') + '"'
+        if "," in value or ";" in value or value.startswith('"')
+        else value
+        for value in values
+    )
 
 
 def _identifier(value: Any) -> str:

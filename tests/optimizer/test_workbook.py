@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import openpyxl
 import pytest
@@ -21,6 +22,7 @@ from optimizer.workbook_sheets import (
     parse_time,
     parse_time_range,
 )
+from tests.helpers import parse
 
 
 def _cell(path, sheet, header, row):
@@ -324,6 +326,20 @@ def test_round_trip_tiny(tiny_region, tmp_path):
     """Tests the round trip on the hand-made region (unavailability, history, names)."""
     write_workbook(tiny_region, tmp_path / "tiny.xlsx")
     assert read_workbook(tmp_path / "tiny.xlsx") == tiny_region
+
+
+@pytest.mark.parametrize("target", ["tiny.xlsx", "tiny_csv"])
+@pytest.mark.parametrize(
+    "competence", ["dem,entia", "x;y", '"q', 'say"hi"', '=HYPERLINK("x")', "é😀"]
+)
+def test_round_trip_of_awkward_ids_in_a_list_cell(
+    tiny_data, tmp_path, target, competence
+):
+    """Tests that an id holding , ; or a quote survives a list cell (competences)."""
+    text = json.dumps(tiny_data).replace('"dementia"', json.dumps(competence))
+    region = parse(json.loads(text))
+    write_workbook(region, tmp_path / target)
+    assert read_workbook(tmp_path / target) == region
 
 
 def test_round_trip_generated_m(tmp_path):

@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal, get_origin
 
 from .domain import Employment, Level, Preference, Sector
 
@@ -815,7 +815,9 @@ _RULE_HELP = {
     "rest_after_night_series_hours": "H6: rest after a series of nights",
     "night_series_length": "H6: nights that make a series",
     "max_consecutive_shifts_with_night": "H7: most consecutive shifts with a night",
-    "weekly_rest_hours": "H8: continuous rest in every 7 x 24 h",
+    "weekly_rest_hours": "H8: continuous rest in the 7 x 24 h from each series start",
+    "weekly_rest_period": "H8: 7d (36 h in 7 x 24 h) or 14d (72 h in 14 x 24 h, "
+    "blocks of at least 32 h)",
     "max_week_hours": "H9: most worked hours in one week",
     "max_avg_hours_4w": "H9: most hours per week on average over 4 weeks",
     "max_avg_hours_16w": "H9: most hours per week on average over 16 weeks",
@@ -858,7 +860,12 @@ def _settings() -> tuple[Setting, ...]:
         rows.append(Setting(key, ("costs", key), "number", help_text))
     for key, help_text in _RULE_HELP.items():
         field = LabourRules.model_fields[key]
-        kind = "integer" if field.annotation in (int, "int") else "number"
+        if field.annotation in (int, "int"):
+            kind = "integer"
+        elif get_origin(field.annotation) is Literal:
+            kind = "text"
+        else:
+            kind = "number"
         rows.append(Setting(key, ("rules", key), kind, help_text))
     return tuple(rows)
 

@@ -33,8 +33,8 @@ fairness level, which counts minutes. Levels, in priority order:
    per point.
 
 With a previous roster (re-planning) a level ``changes`` counts the paid minutes of
-previous assignments that are not kept; by default it comes right after
-``uncovered``.
+previous assignments that are not kept, agency bookings included; by default it comes
+right after ``uncovered``.
 
 `Objective.add_objective` adds a term only when its weight is greater than 0.
 """
@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
+from ..roster import AGENCY, UNCOVERED
 from .variables import Variables
 
 POOL_CODE = 1
@@ -356,24 +357,28 @@ class Objective:
         return self._wards[person]
 
     def _changes(self) -> cp_model.LinearExpr:
-        """Paid minutes of previous assignments (people, not agency) not kept."""
+        """Paid minutes of previous assignments not kept: people, and agency bookings
+        (moving one to another slot cancels a booking and makes one)."""
         a, v = self.a, self.v
         if self.previous is None:
             return 0
-        kept_pairs = {}
+        kept = {}
         for j in v.x:
             slot = int(v.pair_slot[j])
             if self.previous[slot] == v.pair_staff[j]:
-                kept_pairs[slot] = j
+                kept[slot] = v.x[j]
+        for slot, var in v.agency.items():
+            if self.previous[slot] == AGENCY:
+                kept[slot] = var
         lost = 0
         for slot, who in enumerate(self.previous):
-            if who < 0:
+            if who == UNCOVERED:
                 continue
             paid = int(a.shift_paid[a.slot_shift[slot]])
-            if slot in kept_pairs:
-                lost += paid * (1 - v.x[kept_pairs[slot]])
+            if slot in kept:
+                lost += paid * (1 - kept[slot])
             else:
-                lost += paid  # cannot be kept: the person is no longer eligible
+                lost += paid  # cannot be kept: no longer eligible, or no supply
         return lost
 
     def _travel_lending(self) -> cp_model.LinearExpr:

@@ -377,7 +377,7 @@ def _read_back_regions(draw):
     return _region_data(shifts, staff, supply, exact_level=exact)
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(data=_read_back_regions())
 def test_solver_roster_reads_back_exactly(data):
     """Tests that solve -> roster.csv -> read gives the identical slot assignment,
@@ -423,3 +423,32 @@ def test_solver_roster_reads_back_exactly(data):
         assert replanned in (0, 1)
         moves = (tmp_path / "again" / "moves.csv").read_text().splitlines()
         assert moves == ["shift_id,level,before,after"]
+
+
+def test_replanning_keeps_an_agency_booking(tmp_path):
+    """Tests that re-planning an unchanged region with minimal change keeps each agency
+    booking where it was: two equal N6 units, supply for one (issue 26, item 1)."""
+    from optimizer.params import SolveParams
+    from optimizer.solve import solve
+
+    data = _region_data(
+        [
+            ("-A", "2026-03-02", "+E", [("N6", 1, None), ("N2", 1, None)]),
+            ("-B", "2026-03-02", "+E", [("N6", 1, None), ("N2", 1, None)]),
+        ],
+        [("@SUM(1)", "N2", [])],
+        [("2026-03-02", "N6", 1)],
+    )
+    compiled, assignee, path = _solved(data, tmp_path)
+    previous, dropped = read_previous_roster(compiled, path)
+    np.testing.assert_array_equal(previous, assignee)
+    assert dropped == []
+    for seed in range(4):
+        again = solve(
+            compiled,
+            SolveParams(time_limit=10, workers=1),
+            seed=seed,
+            previous=previous,
+            minimal_change=True,
+        )
+        assert again.moves == ()

@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
+from .eligibility import length_rule_breaks
 from .evaluate import (
     _NUM_COLUMNS,
     UNCOVERED,
@@ -166,6 +167,9 @@ REASON_BLOCKED_BY_REST_OR_HOURS = 4
 """Eligible people are free at that time, but rest, night or hours rules forbid it."""
 REASON_FILLABLE = 5
 """Someone could still legally take it: the roster is not optimal at this slot."""
+REASON_BREAKS_WORKING_TIME_RULES = 6
+"""The shift's elapsed length breaks H2 or H3 (a DST night that outgrows its template,
+a night above the night maximum): nobody may work it, agency staff included."""
 
 UNCOVERED_REASONS = (
     "",
@@ -174,6 +178,7 @@ UNCOVERED_REASONS = (
     "eligible_people_all_used",
     "blocked_by_rest_or_hours",
     "fillable",
+    "shift_breaks_working_time_rules",
 )
 """Reason names by code, as written in roster files and summaries."""
 
@@ -214,7 +219,17 @@ def _with_shift(shift_start, seq, shift):
 
 @njit(**JIT_OPTIONS)
 def _uncovered_reasons(
-    shifts, slots, staff, lists, rules, num_weeks, slot_ptr, staff_idx, assignee, ok
+    shifts,
+    slots,
+    staff,
+    lists,
+    rules,
+    num_weeks,
+    slot_ptr,
+    staff_idx,
+    assignee,
+    ok,
+    too_long,
 ):
     num_slots = slots.slot_shift.shape[0]
     num_staff = staff.staff_level.shape[0]
@@ -225,6 +240,9 @@ def _uncovered_reasons(
         if assignee[slot] != UNCOVERED:
             continue
         shift = slots.slot_shift[slot]
+        if too_long[shift]:
+            reasons[slot] = REASON_BREAKS_WORKING_TIME_RULES
+            continue
         day = shifts.shift_day[shift]
         usable = 0
         busy = 0
@@ -265,7 +283,9 @@ def uncovered_reasons(
 ) -> np.ndarray:
     """Returns why each uncovered slot of a roster stays uncovered.
 
-    For every eligible person of an uncovered slot (skipping people with findings, and
+    A slot whose shift breaks a length rule (H2, H3; see
+    `kernels.eligibility.length_rule_breaks`) can be taken by nobody, agency
+    included. Otherwise, for every eligible person of an uncovered slot (skipping people with findings, and
     people sick on the day) the roster is tried with that person added: busy when they
     already work at that time or start a shift that day, blocked when a rest, night or
     hours rule then breaks, fillable when nothing breaks.
@@ -304,4 +324,5 @@ def uncovered_reasons(
         graph.staff_idx,
         slot_assignee,
         person_ok,
+        length_rule_breaks(arrays),
     )

@@ -802,6 +802,33 @@ def eligibility(
     )
 
 
+def length_rule_breaks(arrays: RegionArrays) -> NDArray[np.bool_]:
+    """Returns, per horizon shift, whether its elapsed length breaks H2 or H3.
+
+    H2: longer than ``shift_max_minutes`` (the ATW 12 h, or the CAO 10 h at VVT,
+    home-care and GHZ organisations); H3: a night longer than
+    ``max_night_shift_minutes``. The length is the shift's own elapsed time, so a
+    night across the October clock change can break a rule its template keeps.
+    Nobody may work such a shift, agency staff included (the ATW binds them too):
+    the eligibility graph has no pair for it, and the solver books no agency on it.
+
+    Parameters
+    ----------
+    arrays
+        The `RegionArrays` of a compiled region.
+
+    Returns
+    -------
+    numpy.ndarray
+        bool (num_horizon_shifts,).
+    """
+    num = arrays.num_horizon_shifts
+    elapsed = arrays.shift_end[:num] - arrays.shift_start[:num]
+    return (elapsed > arrays.shift_max_minutes[:num]) | (
+        arrays.shift_is_night[:num] & (elapsed > arrays.rules.max_night_shift_minutes)
+    )
+
+
 # ---------------------------------------------------------------------------
 # Explanation of one pair (plain Python)
 # ---------------------------------------------------------------------------
@@ -1017,4 +1044,5 @@ __all__ = [
     "eligibility",
     "explain_ineligible",
     "haversine_km",
+    "length_rule_breaks",
 ]

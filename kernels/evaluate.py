@@ -12,6 +12,8 @@ The rule definitions are those of the README glossary and ``tests/reference_rule
 * H1 overlapping shifts, or more than one shift start per local day;
 * H2 elapsed time above ``shift_max_minutes`` (the ATW 12 h, or the CAO 10 h at VVT,
   home-care and GHZ organisations); H3 a night above ``max_night_shift_minutes``;
+  both for agency bookings too (the ATW binds agency workers), reported against the
+  slot without a person;
 * H4 rest after a shift, H5 after a night ending after 02:00, H6 after a series of
   ``night_series_length`` or more consecutive nights (each starting less than 24 h
   after the previous one ends);
@@ -640,6 +642,36 @@ def _supply_violations(shift_day, slots, agency_supply, slot_assignee):
 
 
 @njit(**JIT_OPTIONS)
+def _agency_length_violations(shifts, slots, rules, slot_assignee):
+    """Returns H2 and H3 records of agency bookings on shifts too long to work."""
+    start = shifts.shift_start
+    end = shifts.shift_end
+    # Two passes: count the records, then write them.
+    out = np.empty((0, _NUM_COLUMNS), dtype=np.int64)
+    for _ in range(2):
+        row = 0
+        for slot in range(slot_assignee.shape[0]):
+            if slot_assignee[slot] != AGENCY:
+                continue
+            s = slots.slot_shift[slot]
+            elapsed = end[s] - start[s]
+            limit = shifts.shift_max_minutes[s]
+            if elapsed > limit:
+                row = _emit(
+                    out, row, Rule.H2, -1, a=s, slot=slot, value=elapsed, limit=limit
+                )
+            limit = rules.max_night_shift_minutes
+            if shifts.shift_is_night[s] and elapsed > limit:
+                row = _emit(
+                    out, row, Rule.H3, -1, a=s, slot=slot, value=elapsed, limit=limit
+                )
+        if out.shape[0] == row:
+            break
+        out = np.empty((row, _NUM_COLUMNS), dtype=np.int64)
+    return out
+
+
+@njit(**JIT_OPTIONS)
 def _person_kpis(shifts, slots, staff, lists, places, new_ptr, new_slot):
     """Returns per person: horizon, new, beyond-contract and ANW paid minutes, and counts.
 
@@ -793,7 +825,7 @@ class Violation:
     rule
         Rule id: ``'H1'`` ... ``'H18'``, ``'SUN'`` or ``'SUPPLY'``.
     staff
-        Person id; None for SUPPLY.
+        Person id; None for SUPPLY and for H2/H3 of an agency booking.
     shifts
         Ids of the shifts involved (carry-in shifts as ``carry-in@<minutes>``, minutes
         from the horizon start); empty for rules on weekly totals.
@@ -843,7 +875,8 @@ class Evaluation:
         below `FULL_TIME_MINUTES`). NaN where undefined.
     violation_rule, violation_staff, violation_shift_a, violation_shift_b,
     violation_slot, violation_period, violation_span, violation_value, violation_limit
-        int64 per violation: `Rule` code, staff index (-1 for SUPPLY), shift indices
+        int64 per violation: `Rule` code, staff index (-1 for SUPPLY and agency
+        bookings, whose H2/H3 records name the slot), shift indices
         (-1 none), slot (-1 none), local day (H1 starts, H7, SUPPLY) or horizon week
         (H9-H11, H16; -1 none), span (weeks of the window for H9-H11, H16 and SUN,
         nights of the series for H6, 0 unavailable or 1 travel for H15; -1 none),
@@ -1037,10 +1070,11 @@ def evaluate_roster(compiled: CompiledLike, slot_assignee: np.ndarray) -> Evalua
     person_records = _person_violations(
         shifts, slots, staff, lists, places, arrays.rules, new_ptr, new_slot
     )
+    agency_records = _agency_length_violations(shifts, slots, arrays.rules, roster)
     supply_records = _supply_violations(
         shifts.shift_day, slots, places.agency_supply, roster
     )
-    records = np.concatenate((person_records, supply_records))
+    records = np.concatenate((person_records, agency_records, supply_records))
     kpis = _person_kpis(shifts, slots, staff, lists, places, new_ptr, new_slot)
     status, minutes, costs = _slot_kpis(shifts, slots, staff, places, roster)
 
@@ -1148,6 +1182,9 @@ def _violation(compiled: CompiledLike, record: np.ndarray) -> Violation:
     elif rule in (Rule.H2, Rule.H3):
         kind = "night lasts" if rule is Rule.H3 else "shift lasts"
         detail = f"{kind} {_hours(value)}, limit {_hours(limit)}"
+        if staff < 0:
+            # The ATW binds agency workers too: nobody may work such a shift.
+            detail = f"agency booking: {detail}"
     elif rule is Rule.H4:
         detail = f"{_hours(value)} rest, need {_hours(limit)}"
     elif rule is Rule.H5:

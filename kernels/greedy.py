@@ -7,7 +7,8 @@ assignments plus this one must pass the evaluator's own sequence and hours check
 (`kernels.evaluate`), so every greedy roster is evaluator-clean by construction.
 Flex-pool members cost only their premiums and travel while they are below their
 contract hours (they are paid anyway). A slot nobody can take goes to agency if the
-day's agency supply of its level lasts, and stays uncovered otherwise.
+day's agency supply of its level lasts, and stays uncovered otherwise; a slot whose
+shift breaks a length rule (H2, H3) stays uncovered: the ATW binds agency workers too.
 
 People whose fixed roster already breaks a rule get no new assignments.
 """
@@ -20,6 +21,7 @@ import numpy as np
 from numba import njit
 
 from ._config import JIT_OPTIONS
+from .eligibility import length_rule_breaks
 from .evaluate import (
     _NUM_COLUMNS,
     AGENCY,
@@ -83,6 +85,7 @@ def _fill(
     active,
     sick_days,
     person_ok,
+    agency_ok,
 ):
     """Returns ``slot_assignee`` of a greedy roster of the active slots."""
     num_slots = slots.slot_shift.shape[0]
@@ -141,7 +144,7 @@ def _fill(
             assignee[slot] = chosen
         else:
             level = slots.slot_level[slot]
-            if supply[day, level] > 0:
+            if agency_ok[slot] and supply[day, level] > 0:
                 supply[day, level] -= 1
                 assignee[slot] = AGENCY
     return assignee
@@ -195,6 +198,7 @@ class GreedyFiller:
             shifts, staff, lists, arrays.rules, places.num_weeks
         )
         self.order = slot_order(arrays, graph.slot_ptr)
+        self.agency_ok = ~length_rule_breaks(arrays)[arrays.slot_shift]
 
     def fill(
         self, active: np.ndarray | None = None, sick_days: np.ndarray | None = None
@@ -237,6 +241,7 @@ class GreedyFiller:
             active,
             sick_days,
             self.person_ok,
+            self.agency_ok,
         )
 
 

@@ -39,6 +39,7 @@ def _run_chunk(
     pair_cost,
     order,
     person_ok,
+    agency_ok,
     slot_owner,
     sick_masks,
 ):
@@ -71,6 +72,7 @@ def _run_chunk(
             active,
             sick,
             person_ok,
+            agency_ok,
         )
         for slot in range(num_slots):
             if not active[slot]:
@@ -147,6 +149,7 @@ def run_samples(
             filler.graph.cost,
             filler.order,
             filler.person_ok,
+            filler.agency_ok,
             slot_owner,
             masks,
         )

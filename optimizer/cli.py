@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .csvfile import frame_text, rows_text
-from .domain import Region
+from .domain import Region, shift_length_breaks
 from .exceptions import InputError
 from .io import read_region, write_region, write_text_atomic
 
@@ -461,8 +461,16 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _warn_length_breaks(source: Path, region: Region) -> None:
+    """Prints to stderr each shift that breaks a length rule on its date only (a
+    night across the October clock change): it stays uncovered, agency included."""
+    for found in shift_length_breaks(region):
+        print(f"{source}: warning: {found}", file=sys.stderr)
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     region = read_region(args.region)
+    _warn_length_breaks(args.region, region)
     if args.json:
         print(json.dumps(region_facts(region), indent=2))
     else:
@@ -725,6 +733,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     path = args.region if args.region is not None else EXAMPLE_REGION
     compiled = compile_region(read_region(path))
+    _warn_length_breaks(path, compiled.region)
     previous, dropped = None, []
     if args.previous is not None:
         previous, dropped = read_previous_roster(compiled, args.previous)

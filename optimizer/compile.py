@@ -41,6 +41,7 @@ from .domain import (
     Region,
     Sector,
     Staff,
+    shift_limit_minutes,
 )
 
 EMPLOYMENT_CODES = {
@@ -61,10 +62,6 @@ ANW_CODES = {
 
 PREFERENCE_CODES = {Preference.AVOID: -1, Preference.NEUTRAL: 0, Preference.PREFER: 1}
 """Integer code of each preference in ``staff_preferences`` (day, evening, night, weekend)."""
-
-CAO_SHIFT_LIMIT_SECTORS = frozenset({Sector.VVT, Sector.HOME_CARE, Sector.GHZ})
-"""Sectors whose CAO caps a shift at ``cao_max_shift_hours`` (H2 policy, VVT and GHZ;
-home care works under the VVT CAO)."""
 
 CARRY_IN_WEEKS = 15
 MAX_COMPETENCES = 63
@@ -341,10 +338,8 @@ def compile_region(region: Region) -> CompiledRegion:
 
     # -- shift table: horizon shifts, then carry-in shifts -------------------------------
     legal_longest = round(region.rules.max_shift_hours * 60)
-    cao_longest = min(legal_longest, round(region.rules.cao_max_shift_hours * 60))
     longest_shift = {
-        sector: cao_longest if sector in CAO_SHIFT_LIMIT_SECTORS else legal_longest
-        for sector in Sector
+        sector: shift_limit_minutes(region.rules, sector) for sector in Sector
     }
     rows: list[tuple] = []
     ort_memo: dict[tuple, float] = {}

@@ -1126,6 +1126,7 @@ class _RegionChecker:
         ids = self._ids()
         self._references(ids)
         self._times()
+        self._template_lengths()
         self._staff(ids)
         self._base_roster(ids)
         self._costs()
@@ -1257,6 +1258,54 @@ class _RegionChecker:
             if checked[key] is not None:
                 self.add(f"shifts[{idx}]", shift.id, "template", checked[key])
         self.times_ok = not any(checked.values())
+
+    def _template_lengths(self) -> None:
+        """H3 and the CAO maximum (H2) on templates: a template longer than a limit
+        that applies where its shifts are breaks it on every date (the legal H2 is
+        checked in `_times`; one that breaks a rule only across a clock change is a
+        warning, `shift_length_breaks`)."""
+        r = self.region
+        used_at: dict[str, dict[str, Organisation]] = defaultdict(dict)
+        for shift in r.shifts:
+            ward = r.ward_by_id.get(shift.ward)
+            location = r.location_by_id.get(ward.location) if ward else None
+            org = r.organisation_by_id.get(location.organisation) if location else None
+            if org is not None:
+                used_at[shift.template].setdefault(org.id, org)
+        legal = round(r.rules.max_shift_hours * 60)
+        night_limit = round(r.rules.max_night_shift_hours * 60)
+        for idx, template in enumerate(r.shift_templates):
+            orgs = list(used_at.get(template.id, {}).values())
+            if not orgs:
+                continue
+            elapsed, is_night = _nominal_length(template)
+            if elapsed > legal:
+                continue  # reported by _times
+            why = "nobody may work it on any date, agency staff included"
+            if is_night and elapsed > night_limit:
+                self.add(
+                    f"shift_templates[{idx}]",
+                    template.id,
+                    "end",
+                    f"a night shift of {elapsed / 60:g} h, longer than the night "
+                    f"maximum of {night_limit / 60:g} h (H3, ATW): {why}",
+                )
+            capped = [
+                org
+                for org in orgs
+                if elapsed > shift_limit_minutes(r.rules, org.sector)
+            ]
+            if capped:
+                names = ", ".join(f"{org.id!r} ({org.sector.value})" for org in capped)
+                limit = shift_limit_minutes(r.rules, capped[0].sector)
+                self.add(
+                    f"shift_templates[{idx}]",
+                    template.id,
+                    "end",
+                    f"shift lasts {elapsed / 60:g} h, longer than the CAO maximum of "
+                    f"{limit / 60:g} h (H2) at organisation(s) {names} whose wards "
+                    f"use it: {why}",
+                )
 
     def _staff(self, ids: dict[str, set[str]]) -> None:
         r = self.region
@@ -1434,3 +1483,101 @@ def _template_clock_span(template: ShiftTemplate) -> tuple[int, int]:
     if end <= start:
         end += 24 * 60
     return start, end
+
+
+CAO_SHIFT_LIMIT_SECTORS = frozenset({Sector.VVT, Sector.HOME_CARE, Sector.GHZ})
+"""Sectors whose CAO caps a shift at ``cao_max_shift_hours`` (H2 policy, VVT and GHZ;
+home care works under the VVT CAO)."""
+
+_NOMINAL_DAY = dt.date(2026, 1, 5)
+"""A Monday far from any clock change: a template's length on a normal day."""
+
+
+def shift_limit_minutes(rules: LabourRules, sector: Sector) -> int:
+    """Returns the longest elapsed time of a shift at an organisation of ``sector``
+    (H2): the ATW maximum, or the CAO maximum where that is lower and applies."""
+    legal = round(rules.max_shift_hours * 60)
+    if sector in CAO_SHIFT_LIMIT_SECTORS:
+        return min(legal, round(rules.cao_max_shift_hours * 60))
+    return legal
+
+
+def _nominal_length(template: ShiftTemplate) -> tuple[int, bool]:
+    """Returns a template's elapsed minutes on a normal day, and whether it is a night
+    (ATW definition, `optimizer.anw.classify_shift`)."""
+    start, end = shift_interval(_NOMINAL_DAY, template.start, template.end)
+    cls = classify_shift(start, end, 0, frozenset())
+    return cls.elapsed_minutes, cls.is_night
+
+
+@dataclass(frozen=True)
+class ShiftLengthBreak:
+    """A shift whose elapsed length breaks a length rule: nobody may work it.
+
+    Attributes
+    ----------
+    shift, date
+        The shift and its start date.
+    rule
+        ``'H2'`` (the legal or the CAO shift maximum) or ``'H3'`` (night maximum).
+    limit_name
+        ``'legal maximum'``, ``'CAO maximum'`` or ``'night maximum'``.
+    elapsed_minutes, limit_minutes
+        The shift's elapsed time and the limit it breaks.
+    """
+
+    shift: str
+    date: dt.date
+    rule: str
+    limit_name: str
+    elapsed_minutes: int
+    limit_minutes: int
+
+    def __str__(self) -> str:
+        return (
+            f"shift {self.shift!r} on {self.date.isoformat()} lasts "
+            f"{self.elapsed_minutes / 60:g} h, above the {self.limit_name} of "
+            f"{self.limit_minutes / 60:g} h ({self.rule}): nobody may work it, agency "
+            "staff included, so it stays uncovered"
+        )
+
+
+def shift_length_breaks(region: Region) -> tuple[ShiftLengthBreak, ...]:
+    """Returns every length rule each shift of a region breaks by its elapsed time.
+
+    A valid region has no template that breaks a length rule on every date, so what
+    is left are shifts across a clock change: a 22:00-08:00 night lasts 11 h on 25
+    October. The rules and limits are those of the compiled ``shift_max_minutes``
+    and ``max_night_shift_minutes`` (H2, H3), which the solver and the evaluator
+    apply to people and agency bookings alike.
+
+    Parameters
+    ----------
+    region
+        A validated region.
+
+    Returns
+    -------
+    tuple of ShiftLengthBreak
+        In shift order; H2 before H3 for a shift that breaks both.
+    """
+    rules = region.rules
+    legal = round(rules.max_shift_hours * 60)
+    night_limit = round(rules.max_night_shift_hours * 60)
+    found = []
+    for shift in region.shifts:
+        cls = region.shift_classes[shift.id]
+        elapsed = cls.elapsed_minutes
+        limit = shift_limit_minutes(rules, region.ward_organisation(shift.ward).sector)
+        if elapsed > limit:
+            name = "legal maximum" if limit == legal else "CAO maximum"
+            found.append(
+                ShiftLengthBreak(shift.id, shift.date, "H2", name, elapsed, limit)
+            )
+        if cls.is_night and elapsed > night_limit:
+            found.append(
+                ShiftLengthBreak(
+                    shift.id, shift.date, "H3", "night maximum", elapsed, night_limit
+                )
+            )
+    return tuple(found)

@@ -135,6 +135,10 @@ REASON_LABELS = {
     "blocked_by_rest_or_hours": (
         "people who may take it are blocked by rest times or hour limits (ATW/CAO)"
     ),
+    "shift_breaks_working_time_rules": (
+        "the shift is longer than the working-time rules allow (ATW/CAO), so nobody "
+        "may work it, agency staff included"
+    ),
 }
 """Plain-language explanation of each uncovered-slot reason of the roster."""
 

@@ -635,14 +635,17 @@ def _check_pins(
     compiled: CompiledRegion, graph: Any, pins: np.ndarray, person_ok: np.ndarray
 ) -> None:
     """Raises ValueError, one line per problem, for pins the model cannot honour: a
-    person not eligible for the slot or with findings, agency without supply, or
-    pinned assignments that together break a rule."""
+    person not eligible for the slot or with findings, agency without supply or on a
+    shift that breaks a length rule, or pinned assignments that together break a
+    rule."""
+    from kernels.eligibility import length_rule_breaks
     from kernels.evaluate import evaluate_roster
 
     from .cpsat.variables import NOT_PINNED
 
     arrays = compiled.arrays
     slots = compiled.region.open_slots
+    too_long = length_rule_breaks(arrays)
     problems = []
     for slot in np.flatnonzero(pins != NOT_PINNED):
         who = int(pins[slot])
@@ -662,7 +665,12 @@ def _check_pins(
         elif who == AGENCY:
             shift = arrays.slot_shift[slot]
             day, level = arrays.shift_day[shift], arrays.slot_level[slot]
-            if arrays.agency_supply[day, level] <= 0:
+            if too_long[shift]:
+                problems.append(
+                    f"agency on {shift_id}: the shift's length breaks a working-time "
+                    "rule (H2 or H3), which binds agency workers too"
+                )
+            elif arrays.agency_supply[day, level] <= 0:
                 problems.append(f"agency on {shift_id}: no agency supply that day")
         else:
             problems.append(f"slot {slot} ({shift_id}): pin value {who} not understood")

@@ -54,6 +54,9 @@ REASON_TEXT = {
     "blocked_by_rest_or_hours": "qualified people exist, but rest rules or their "
     "hour limits block it",
     "fillable": "someone could still take it (the solver stopped before it did)",
+    "shift_breaks_working_time_rules": "the shift is longer than the ATW or CAO "
+    "allows (for a night, or across the clock change): nobody may work it, agency "
+    "staff included; shorten or split the shift",
 }
 """Planner wording of each uncovered-slot reason (`kernels.capacity.UNCOVERED_REASONS`)."""
 

@@ -25,6 +25,7 @@ Open slots, by hand (see ``TINY_OPEN_SLOTS``):
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from typing import Any
 
@@ -194,6 +195,35 @@ TINY_OPEN_SLOTS: list[tuple[str, int, str, str | None, str]] = [
 def tiny_region_data() -> dict[str, Any]:
     """Returns a fresh deep copy of the tiny region as a JSON-ready dict."""
     return copy.deepcopy(_TINY)
+
+
+def tiny_october_data() -> dict[str, Any]:
+    """Returns the tiny region moved 30 weeks on, to the week of 19 October 2026.
+
+    Every date and time moves with it; ``S4`` is then the 23:00-07:15 night of 24-25
+    October, which lasts 9.25 h (the clocks go back that night).
+    """
+    data = tiny_region_data()
+    weeks = dt.timedelta(weeks=30)
+
+    def day(value: str) -> str:
+        return (dt.date.fromisoformat(value) + weeks).isoformat()
+
+    def moment(value: str) -> str:
+        return (dt.datetime.fromisoformat(value) + weeks).isoformat()
+
+    data["horizon"]["start"] = day(data["horizon"]["start"])
+    for item in data["shifts"] + data["agency_supply"]:
+        item["date"] = day(item["date"])
+    for item in data["sickness"]:
+        item.update(first_day=day(item["first_day"]), last_day=day(item["last_day"]))
+    for person in data["staff"]:
+        past = person.get("history", {}).get("recent_shifts", [])
+        for interval in person.get("unavailability", []) + past:
+            interval.update(
+                start=moment(interval["start"]), end=moment(interval["end"])
+            )
+    return data
 
 
 def parse(data: dict[str, Any]) -> Region:

@@ -11,7 +11,7 @@ import pytest
 
 from instances import EXAMPLE_REGION
 from optimizer.cli import EXIT_BAD_INPUT, EXIT_OK, main
-from tests.helpers import BAD_FILES, make_bad_file
+from tests.helpers import BAD_FILES, make_bad_file, record, tiny_october_data
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,6 +80,67 @@ def test_validate_reports_every_problem_on_stderr(capsys, tmp_path, tiny_data):
     lines = err.splitlines()
     assert len(lines) == 2
     assert all(line.startswith(f"{path}: ") for line in lines)
+
+
+def test_validate_warns_about_a_shift_too_long_on_its_date_only(capsys, tmp_path):
+    """Tests that validate exits 0 and warns on stderr, naming shift, date and rule,
+    about a night that breaks a length rule only across the clock change (issue 26,
+    item 3)."""
+    data = tiny_october_data()
+    data["rules"] = {"max_night_shift_hours": 9}  # S4 lasts 9.25 h on 24-25 October
+    path = tmp_path / "region.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = run(capsys, "validate", path)
+    assert code == EXIT_OK
+    assert f"{path}: valid" in out
+    (line,) = err.splitlines()
+    assert line.startswith(f"{path}: warning: shift 'S4' on 2026-10-24 lasts 9.25 h")
+    assert "night maximum of 9 h (H3)" in line
+    assert "agency staff included" in line
+
+
+def _long_night(data):
+    """A 20:00-08:00 night template: 12 h, above the 10 h night maximum (and, at
+    the VVT ward, the CAO's 10 h)."""
+    record(data, "shift_templates", "T-N").update(start="20:00", end="08:00")
+
+
+def _long_early(data):
+    """A 07:00-17:30 early at the VVT ward: 10.5 h, above the CAO's 10 h."""
+    record(data, "shift_templates", "T-E").update(end="17:30")
+
+
+@pytest.mark.parametrize(
+    ("edit", "fragments"),
+    [
+        (_long_night, ("(id 'T-N')", "night maximum of 10 h (H3")),
+        (_long_early, ("(id 'T-E')", "CAO maximum of 10 h (H2)", "'ORG-V'")),
+    ],
+    ids=["H3", "H2-CAO"],
+)
+@pytest.mark.parametrize("command", ["validate", "solve", "evaluate"])
+def test_template_too_long_on_every_date_exits_2(
+    capsys, tmp_path, tiny_data, edit, fragments, command
+):
+    """Tests that a template breaking a length rule on every date is a validation
+    error in validate, solve and evaluate alike: exit 2, naming template and rule
+    (issue 26, item 3)."""
+    edit(tiny_data)
+    path = tmp_path / "region.json"
+    path.write_text(json.dumps(tiny_data), encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("shift_id,staff_id\n", encoding="utf-8")
+    argv = {
+        "validate": ("validate", path),
+        "solve": ("solve", path, "-o", tmp_path / "out", "--seed", "1"),
+        "evaluate": ("evaluate", path, roster),
+    }[command]
+    code, _, err = run(capsys, *argv)
+    assert code == EXIT_BAD_INPUT
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert all(line.startswith(f"{path}: shift_templates[") for line in lines)
+    assert any(all(fragment in line for fragment in fragments) for line in lines), err
 
 
 @pytest.mark.parametrize(

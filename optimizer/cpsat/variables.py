@@ -3,7 +3,8 @@
 Core variables are created eagerly: a Boolean ``x[p,k]`` for every *eligible* pair
 (person ``p``, open slot ``k``) of the eligibility graph whose person has a legal fixed
 roster, an ``agency[k]`` Boolean where the agency supply of the slot's day and level
-is positive, and an ``uncovered[k]`` Boolean per slot, so the model is always feasible.
+is positive and the shift breaks no length rule (H2, H3 bind agency workers too), and
+an ``uncovered[k]`` Boolean per slot, so the model is always feasible.
 Objective-only variables (shortfalls, excesses, the fairness maximum) are created
 lazily, on first use.
 """
@@ -16,6 +17,8 @@ from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
+
+from kernels.eligibility import length_rule_breaks
 
 from ..roster import AGENCY, UNCOVERED
 
@@ -71,11 +74,12 @@ class Variables:
         self._works: dict[tuple[int, int], cp_model.LinearExpr] = {}
         self.agency: dict[int, cp_model.IntVar] = {}
         self.uncovered: list[cp_model.IntVar] = []
+        too_long = length_rule_breaks(arrays)
         for slot in range(num_slots):
             shift = int(arrays.slot_shift[slot])
             day = int(arrays.shift_day[shift])
             level = int(arrays.slot_level[slot])
-            if arrays.agency_supply[day, level] > 0:
+            if arrays.agency_supply[day, level] > 0 and not too_long[shift]:
                 self.agency[slot] = model.new_bool_var(f"agency[{slot}]")
             self.uncovered.append(model.new_bool_var(f"uncovered[{slot}]"))
 
@@ -171,8 +175,9 @@ class Variables:
         Raises
         ------
         ValueError
-            When a pinned person has no variable for the slot, or the slot's day has no
-            agency supply (callers check pins first and report them by row).
+            When a pinned person has no variable for the slot, or a slot pinned to
+            agency has none (no supply that day, or a shift that breaks a length
+            rule); callers check pins first and report them by row.
         """
         for slot, who in enumerate(pins):
             who = int(who)
@@ -180,7 +185,7 @@ class Variables:
                 continue
             if who == AGENCY:
                 if slot not in self.agency:
-                    raise ValueError(f"slot {slot} is pinned to agency without supply")
+                    raise ValueError(f"slot {slot} is pinned to agency it cannot have")
                 self.model.add(self.agency[slot] == 1)
             elif who >= 0:
                 j = self.pair(who, slot)

@@ -290,9 +290,19 @@ LONG_NIGHT_SHIFT = {
 }
 
 CASES: dict[str, tuple[dict[str, Any], str, list[str]]] = {
-    # An 11 h night: within the 12 h shift maximum, above the 10 h night maximum.
+    # An 11 h night where the region allows 11 h nights and shifts, checked against
+    # the ATW's 10 h in the arrays: a night that outgrows the limit on its date
+    # only, as a night across the October clock change does (this March week has
+    # none; a template above the limit on every date is a validation error).
     "shift_length": (
-        {"templates": [LONG_NIGHT_TEMPLATE], "shifts": [LONG_NIGHT_SHIFT]},
+        {
+            "templates": [LONG_NIGHT_TEMPLATE],
+            "shifts": [LONG_NIGHT_SHIFT],
+            "rules": {"max_night_shift_hours": 11, "cao_max_shift_hours": 11},
+            "arrays": lambda a: {
+                "rules": a.rules._replace(max_night_shift_minutes=600)
+            },
+        },
         "X-0326-LN",
         ["shift_length"],
     ),
@@ -412,6 +422,8 @@ def test_each_check_excludes(example_region, name):
     """Tests that each hand-made case excludes the pair and explain names the check."""
     case, target, failing = CASES[name]
     arrays, staff, slot = _pair(_probe_region(example_region, case), target)
+    if "arrays" in case:
+        arrays = arrays._replace(**case["arrays"](arrays))
     assert not _is_pair(arrays, staff, slot)
     assert _checks_named(explain_ineligible(arrays, staff, slot)) == failing
     everyone = np.ones(len(arrays.staff_level), dtype=bool)

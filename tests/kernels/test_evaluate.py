@@ -34,7 +34,7 @@ from kernels.evaluate import (
 from optimizer.anw import AnwClass
 from optimizer.compile import ANW_CODES, EMPLOYMENT_CODES, compile_region
 from optimizer.domain import Employment
-from tests.helpers import parse, record
+from tests.helpers import parse, record, tiny_region_data
 from tests.reference_rules import check_roster
 
 REFERENCE_RULES = frozenset(RULE_IDS) - {"SUPPLY"}
@@ -318,17 +318,17 @@ def test_tiny_legal_roster_is_clean_and_costed(tiny_data):
 
 
 def test_dst_night_lasts_seven_and_a_quarter_hours(tiny_data):
-    """Tests that the 23:00-07:15 night into the spring switch lasts 7 h 15 (H3 at 8 h)."""
-    tiny_data["rules"] = {"max_night_shift_hours": 8}
-    compiled, evaluation = _assert_rules(
-        tiny_data, [("P1", "S4"), ("P4", "S3")], {("H3", "P4")}
-    )
-    s4 = compiled.shift_index["S4"]
+    """Tests that the 23:00-07:15 night into the spring switch lasts 7 h 15.
+
+    (A night limit of 8 h, which only this night would keep, makes the template
+    break H3 on every other date: the region is rejected, see
+    ``test_domain.py::test_template_that_breaks_a_length_rule_is_rejected``.)
+    """
+    compiled, evaluation = _assert_rules(tiny_data, [("P1", "S4"), ("P4", "S3")], set())
+    s4, s3 = compiled.shift_index["S4"], compiled.shift_index["S3"]
     assert compiled.arrays.shift_end[s4] - compiled.arrays.shift_start[s4] == 435
+    assert compiled.arrays.shift_end[s3] - compiled.arrays.shift_start[s3] == 495
     assert evaluation.staff_new_minutes[compiled.staff_index["P1"]] == 435
-    (violation,) = evaluation.violations
-    assert violation.shifts == ("S3",)
-    assert violation.detail == "night lasts 8.25 h, limit 8 h"
 
 
 def test_autumn_night_is_longer_than_its_template(tiny_data):
@@ -340,6 +340,43 @@ def test_autumn_night_is_longer_than_its_template(tiny_data):
     )
     assert evaluation.staff_new_minutes[compiled.staff_index["P1"]] == 555
     assert evaluation.violations[0].detail == "shift lasts 9.25 h, limit 9 h"
+
+
+@pytest.mark.parametrize(
+    ("rules", "rule", "detail"),
+    [
+        (
+            {"max_night_shift_hours": 9},
+            "H3",
+            "agency booking: night lasts 9.25 h, limit 9 h",
+        ),
+        (
+            {"max_shift_hours": 9, "cao_max_shift_hours": 9},
+            "H2",
+            "agency booking: shift lasts 9.25 h, limit 9 h",
+        ),
+    ],
+    ids=["H3", "H2"],
+)
+def test_agency_booking_on_a_shift_too_long_to_work_bug(tiny_data, rules, rule, detail):
+    """Tests that H2 and H3 bind agency bookings too: agency on the 9.25 h autumn
+    night is a violation against the slot, with no person (issue 26, item 3)."""
+    _move(tiny_data, dt.date(2026, 10, 19))  # S4 is now the night of 24-25 October
+    tiny_data["rules"] = rules
+    tiny_data["agency_supply"].append({"date": "2026-10-24", "level": "N3", "count": 1})
+    region = parse(tiny_data)
+    _, evaluation = _evaluate(region, [(AGENCY, "S4")])
+    (violation,) = evaluation.violations
+    assert (violation.rule, violation.staff, violation.shifts) == (rule, None, ("S4",))
+    assert violation.detail == detail
+    slot = next(k for k, s in enumerate(region.open_slots) if s.shift == "S4")
+    assert evaluation.violation_slot.tolist() == [slot]
+    assert evaluation.violation_staff.tolist() == [-1]
+    # The same booking on the spring-switch night (7.25 h) is clean.
+    spring = tiny_region_data()
+    spring["rules"] = rules
+    spring["agency_supply"].append({"date": "2026-03-28", "level": "N3", "count": 1})
+    assert _evaluate(parse(spring), [(AGENCY, "S4")])[1].is_clean()
 
 
 def test_night_crossing_midnight_overlaps_next_early(tiny_data):

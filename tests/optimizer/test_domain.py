@@ -10,13 +10,21 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from optimizer.domain import GapCause, Horizon, Level, Region
+from optimizer.domain import (
+    GapCause,
+    Horizon,
+    Level,
+    Region,
+    ShiftLengthBreak,
+    shift_length_breaks,
+)
 from tests.helpers import (
     TINY_OPEN_SLOTS,
     assert_names,
     parse,
     record,
     rejection,
+    tiny_october_data,
 )
 
 # ---------------------------------------------------------------------------
@@ -567,3 +575,88 @@ def test_all_field_problems_are_reported_together(tiny_data):
     assert_names(error, "(id 'P1')", ".contract_hours:")
     assert_names(error, "(id 'ORG-H')", ".sector:")
     assert_names(error, "horizon.weeks:")
+
+
+# ---------------------------------------------------------------------------
+# Length rules bind everyone, agency included (issue 26, item 3)
+# ---------------------------------------------------------------------------
+
+
+def _template(template_id, start, end, rules=None):
+    def mutate(data):
+        record(data, "shift_templates", template_id).update(start=start, end=end)
+        if rules:
+            data["rules"] = rules
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    ("mutate", "fragments"),
+    [
+        # T-N has shifts at the VVT ward (S4) and the hospital ward (S3).
+        (
+            _template("T-N", "20:00", "08:00"),
+            ("(id 'T-N')", ".end:", "night shift of 12 h", "night maximum of 10 h (H3"),
+        ),
+        (
+            _template("T-N", "21:30", "08:00", {"cao_max_shift_hours": 12}),
+            ("(id 'T-N')", "10.5 h", "night maximum of 10 h (H3"),
+        ),
+        (
+            _template("T-N", "21:30", "08:00", {"max_night_shift_hours": 12}),
+            ("(id 'T-N')", "CAO maximum of 10 h (H2)", "'ORG-V' (VVT)"),
+        ),
+        # T-E has a shift at the VVT ward only (S1).
+        (
+            _template("T-E", "07:00", "17:30"),
+            ("(id 'T-E')", "10.5 h", "CAO maximum of 10 h (H2)", "'ORG-V' (VVT)"),
+        ),
+        (
+            _template("T-E", "07:00", "16:00", {"cao_max_shift_hours": 8.5}),
+            ("(id 'T-E')", "9 h", "CAO maximum of 8.5 h (H2)"),
+        ),
+    ],
+    ids=["night-12h", "night-10.5h", "night-cao", "early-cao", "early-cao-8.5"],
+)
+def test_template_that_breaks_a_length_rule_is_rejected(tiny_data, mutate, fragments):
+    """Tests that a template whose shifts break H3 or the CAO maximum on every date is
+    rejected, naming the template, the rule and the organisation."""
+    mutate(tiny_data)
+    assert_names(rejection(tiny_data), "shift_templates[", *fragments)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        # T-L has a shift at the hospital ward only (S2): no CAO shift maximum there.
+        _template("T-L", "12:30", "23:30"),
+        # A 12 h night template that no shift uses breaks nothing.
+        lambda data: data["shift_templates"].append(
+            {"id": "T-X", "start": "20:00", "end": "08:00"}
+        ),
+        # A 10 h night at the VVT ward: at the night and the CAO maximum.
+        _template("T-N", "22:00", "08:00"),
+    ],
+    ids=["hospital-11h", "unused-night", "night-10h"],
+)
+def test_template_within_the_limits_that_apply_is_accepted(tiny_data, mutate):
+    """Tests that the CAO maximum applies only where a template's shifts are, and a
+    limit itself is allowed."""
+    mutate(tiny_data)
+    parse(tiny_data)
+
+
+def test_shift_length_breaks_lists_a_dst_night():
+    """Tests that a night breaking a length rule on its date only (9.25 h across the
+    October clock change, night maximum 9 h) is a finding, not a rejection."""
+    data = tiny_october_data()
+    assert shift_length_breaks(parse(data)) == ()
+    data["rules"] = {"max_night_shift_hours": 9}
+    (found,) = shift_length_breaks(parse(data))
+    assert found == ShiftLengthBreak(
+        "S4", dt.date(2026, 10, 24), "H3", "night maximum", 555, 540
+    )
+    data["rules"] = {"max_night_shift_hours": 9, "cao_max_shift_hours": 9}
+    rules = [(b.shift, b.rule, b.limit_name) for b in shift_length_breaks(parse(data))]
+    assert rules == [("S4", "H2", "CAO maximum"), ("S4", "H3", "night maximum")]

@@ -46,9 +46,9 @@ def _region(
         "Y": ("18:00", "22:00", 0),  # 4 h evening
         "V": ("19:30", "23:30", 0),  # 4 h evening
         "X": ("19:00", "07:00", 0),  # 12 h night (13 h on the October DST night)
+        "T": ("22:00", "08:00", 0),  # 10 h night (11 h on the October DST night)
         "A": ("05:30", "09:30", 0),  # 4 h early...
         "B": ("20:30", "23:30", 0),  # ...and 3 h late the same day: 11 h rest
-        "D": ("07:00", "19:00", 30),  # 12 h day (11.5 h paid)
     }
     history = dict(history or {})
     if weekly_hours is not None:
@@ -280,18 +280,29 @@ _CASES.update(
         "H18": lambda: _region([(_MON, "L")], person={"pregnant": True}),
     }
 )
+# Length rules break only on the October DST night: a template that breaks one on
+# every date is a validation error (issue 26, item 3).
 _SKIP_TOGETHER = {
     # A shift above 12 h exists only across the October DST change, at night: it
-    # breaks the 10 h night limit as well, so H2 and H3 are lifted together.
+    # breaks the night limit as well, so H2 and H3 are lifted together.
     "H2": {"H2", "H3"},
 }
+_OCTOBER = {"start": "2026-10-19"}
+# The 12 h night lasts 13 h where the CAO and the night limit allow 12 h.
 _CASES["H2"] = lambda: _region(
-    [("2026-10-24", "X")], start="2026-10-19", rules={"max_night_shift_hours": 10}
+    [("2026-10-24", "X")],
+    **_OCTOBER,
+    rules={"max_night_shift_hours": 12, "cao_max_shift_hours": 12},
 )
-# A 12 h night where the CAO allows 12 h shifts: only the 10 h night limit breaks.
-_CASES["H3"] = lambda: _region([("2026-03-04", "X")], rules={"cao_max_shift_hours": 12})
-# A 12 h day shift at a VVT ward: the CAO's 10 h (H2 policy), within the ATW's 12 h.
-_CASES["H2-CAO"] = lambda: _region([("2026-03-04", "D")])
+# The 10 h night lasts 11 h where the CAO allows 12 h: only the night limit breaks.
+_CASES["H3"] = lambda: _region(
+    [("2026-10-24", "T")], **_OCTOBER, rules={"cao_max_shift_hours": 12}
+)
+# The same 11 h night at a VVT ward where nights may last 12 h: the CAO's 10 h (H2
+# policy), within the ATW's 12 h.
+_CASES["H2-CAO"] = lambda: _region(
+    [("2026-10-24", "T")], **_OCTOBER, rules={"max_night_shift_hours": 12}
+)
 _SKIP_TOGETHER["H2-CAO"] = {"H2"}
 
 
@@ -361,6 +372,53 @@ def test_no_agency_without_supply():
     result = solve(compiled, PARAMS, seed=0)
     assert not np.any(result.slot_assignee == AGENCY)
     assert evaluate_roster(compiled, result.slot_assignee).is_clean()
+
+
+@pytest.mark.parametrize(
+    ("backend", "strategy"),
+    [("cpsat", "monolithic"), ("cpsat", "by_week"), ("greedy", "auto")],
+)
+def test_no_agency_on_a_shift_too_long_to_work_bug(backend, strategy):
+    """Tests that a slot whose shift breaks a length rule (the 22:00-08:00 night lasts
+    11 h on 25 October: CAO and night maximum) is never booked on agency, supply or
+    not, and stays uncovered with reason shift_breaks_working_time_rules, while the
+    same night a day earlier is covered (issue 26, item 3)."""
+    region = _region(
+        [("2026-10-23", "T"), ("2026-10-24", "T"), ("2026-10-29", "T")],
+        start="2026-10-19",
+        weeks=2,
+    ).region
+    supply = [
+        {"date": day, "level": "N3", "count": 3}
+        for day in ("2026-10-23", "2026-10-24", "2026-10-29")
+    ]
+    region = region.replace(agency_supply=supply)
+    params = SolveParams(time_limit=20, workers=2, strategy=strategy)
+    result = solve(region, params, seed=0, backend=backend)
+    slot = {s.shift: k for k, s in enumerate(region.open_slots)}
+    assert result.slot_assignee[slot["S1"]] == UNCOVERED
+    assert result.reasons()[slot["S1"]] == "shift_breaks_working_time_rules"
+    assert result.slot_assignee[slot["S0"]] != UNCOVERED
+    assert result.slot_assignee[slot["S2"]] != UNCOVERED
+    assert result.evaluation.is_clean()
+    assert result.summary()["uncovered_reasons"] == {
+        "shift_breaks_working_time_rules": 1
+    }
+
+
+def test_pin_of_agency_on_a_shift_too_long_to_work_is_refused():
+    """Tests that pinning agency on a shift that breaks a length rule is refused with
+    a message naming the shift (issue 26, item 3)."""
+    from optimizer.cpsat.variables import NOT_PINNED
+
+    compiled = _region([("2026-10-24", "T")], start="2026-10-19")
+    region = compiled.region.replace(
+        agency_supply=[{"date": "2026-10-24", "level": "N3", "count": 1}]
+    )
+    pins = np.full(len(region.open_slots), NOT_PINNED, dtype=np.int64)
+    pins[0] = AGENCY
+    with pytest.raises(ValueError, match=r"agency on S0: .*H2 or H3"):
+        solve(region, PARAMS, seed=0, pins=pins)
 
 
 def test_bounds_of_non_negative_levels_are_not_below_zero():

@@ -80,16 +80,24 @@ def test_people_with_an_illegal_fixed_roster_get_nothing():
     region = read_region(EXAMPLE_REGION)
     compiled = compile_region(region)
     roster = greedy_roster(compiled.arrays, eligibility(compiled.arrays))
-    person = region.staff[int(roster[roster >= 0][0])]
+    candidates = {region.staff[int(k)].id for k in roster[roster >= 0]}
     first_start = region.horizon.start_instant
-    # Eight carry-in nights, the last ending Monday 07:00: the series runs into the
-    # horizon's rest rules, so the person's fixed roster alone is already illegal.
+    # Three carry-in nights, the last ending Sunday 07:00: a candidate's base-roster
+    # shift that starts on Monday comes less than 46 h after the series (H6), so the
+    # fixed roster alone is illegal inside the horizon. (Breaks within the carry-in
+    # alone are history, not findings.)
+    person = next(
+        region.staff_by_id[a.staff]
+        for a in region.worked_roster
+        if a.staff in candidates
+        and region.shift_classes[a.shift].start < first_start + dt.timedelta(hours=24)
+    )
     nights = tuple(
         PastShift(
             start=first_start - dt.timedelta(days=d, hours=1),
             end=first_start - dt.timedelta(days=d) + dt.timedelta(hours=7),
         )
-        for d in range(8, 0, -1)
+        for d in range(3, 0, -1)
     )
     broken = region.replace(
         staff=tuple(

@@ -217,8 +217,20 @@ _CASES = {
         [(d, t) for d, t in zip(_days("2026-03-02", 8), "ZYMZYMZY", strict=True)],
         weeks=2,
     ),
-    # Seven 4 h shifts Mon-Sun: no 36 h rest in the week after Monday's shift.
-    "H8": lambda: _region([(d, "M") for d in _days("2026-03-02", 7)]),
+    # An early Monday 07:00 and lates Tuesday-Saturday: one series, whose 7 x 24 h
+    # hold only 32 h of rest after Saturday 23:00 (H8 in the series reading; windows
+    # anchored at shift ends, the earlier reading, accepted it).
+    "H8": lambda: _region(
+        [("2026-03-02", "E")] + [(d, "L") for d in _days("2026-03-03", 5)],
+        max_hours=60,
+    ),
+    # Twelve 4 h shifts from Monday with 14 x 24 h periods: the 14 days from Monday
+    # hold only the 68 h of rest after Friday 13:00 (need 72 h in blocks of 32 h).
+    "H8-14d": lambda: _region(
+        [(d, "M") for d in _days("2026-03-02", 12)],
+        weeks=2,
+        rules={"weekly_rest_period": "14d"},
+    ),
     # Two 8 h shifts for a person with a 12 h weekly maximum.
     "H16": lambda: _region([("2026-03-02", "E"), ("2026-03-04", "E")], max_hours=12),
     # 180 h in the last three carry-in weeks: 40 h left in the 4-week window, 48 h open.
@@ -304,6 +316,7 @@ _CASES["H2-CAO"] = lambda: _region(
     [("2026-10-24", "T")], **_OCTOBER, rules={"max_night_shift_hours": 12}
 )
 _SKIP_TOGETHER["H2-CAO"] = {"H2"}
+_SKIP_TOGETHER["H8-14d"] = {"H8"}
 
 
 @pytest.mark.parametrize("rule", sorted(_CASES, key=lambda r: (len(r), r)))

@@ -197,22 +197,17 @@ def tiny_region_data() -> dict[str, Any]:
     return copy.deepcopy(_TINY)
 
 
-def tiny_october_data() -> dict[str, Any]:
-    """Returns the tiny region moved 30 weeks on, to the week of 19 October 2026.
-
-    Every date and time moves with it; ``S4`` is then the 23:00-07:15 night of 24-25
-    October, which lasts 9.25 h (the clocks go back that night).
-    """
-    data = tiny_region_data()
-    weeks = dt.timedelta(weeks=30)
+def move_region_data(data: dict[str, Any], start: dt.date) -> None:
+    """Moves a region dict, with every date and time in it, to a new Monday."""
+    shift = start - dt.date.fromisoformat(data["horizon"]["start"])
 
     def day(value: str) -> str:
-        return (dt.date.fromisoformat(value) + weeks).isoformat()
+        return (dt.date.fromisoformat(value) + shift).isoformat()
 
     def moment(value: str) -> str:
-        return (dt.datetime.fromisoformat(value) + weeks).isoformat()
+        return (dt.datetime.fromisoformat(value) + shift).isoformat()
 
-    data["horizon"]["start"] = day(data["horizon"]["start"])
+    data["horizon"]["start"] = start.isoformat()
     for item in data["shifts"] + data["agency_supply"]:
         item["date"] = day(item["date"])
     for item in data["sickness"]:
@@ -223,6 +218,16 @@ def tiny_october_data() -> dict[str, Any]:
             interval.update(
                 start=moment(interval["start"]), end=moment(interval["end"])
             )
+
+
+def tiny_october_data() -> dict[str, Any]:
+    """Returns the tiny region moved to the week of 19 October 2026.
+
+    Every date and time moves with it; ``S4`` is then the 23:00-07:15 night of 24-25
+    October, which lasts 9.25 h (the clocks go back that night).
+    """
+    data = tiny_region_data()
+    move_region_data(data, dt.date(2026, 10, 19))
     return data
 
 

@@ -34,7 +34,7 @@ from kernels.evaluate import (
 from optimizer.anw import AnwClass
 from optimizer.compile import ANW_CODES, EMPLOYMENT_CODES, compile_region
 from optimizer.domain import Employment
-from tests.helpers import parse, record, tiny_region_data
+from tests.helpers import move_region_data, parse, record, tiny_region_data
 from tests.reference_rules import check_roster
 
 REFERENCE_RULES = frozenset(RULE_IDS) - {"SUPPLY"}
@@ -123,29 +123,6 @@ def _past_earlies(*days: str) -> list[dict]:
 
 def _staff(data, staff_id: str) -> dict:
     return record(data, "staff", staff_id)
-
-
-def _move(data, start: dt.date) -> None:
-    """Moves the tiny region, with every date and time in it, to a new Monday."""
-    shift = start - dt.date.fromisoformat(data["horizon"]["start"])
-
-    def day(value: str) -> str:
-        return (dt.date.fromisoformat(value) + shift).isoformat()
-
-    def moment(value: str) -> str:
-        return (dt.datetime.fromisoformat(value) + shift).isoformat()
-
-    data["horizon"]["start"] = start.isoformat()
-    for item in data["shifts"] + data["agency_supply"]:
-        item["date"] = day(item["date"])
-    for item in data["sickness"]:
-        item.update(first_day=day(item["first_day"]), last_day=day(item["last_day"]))
-    for person in data["staff"]:
-        past = person.get("history", {}).get("recent_shifts", [])
-        for interval in person.get("unavailability", []) + past:
-            interval.update(
-                start=moment(interval["start"]), end=moment(interval["end"])
-            )
 
 
 # ---------------------------------------------------------------------------
@@ -333,7 +310,8 @@ def test_dst_night_lasts_seven_and_a_quarter_hours(tiny_data):
 
 def test_autumn_night_is_longer_than_its_template(tiny_data):
     """Tests that the 8.25 h night into the autumn switch lasts 9.25 h: H2 at 9 h."""
-    _move(tiny_data, dt.date(2026, 10, 19))  # S4 is now the night of 24-25 October
+    # S4 is now the night of 24-25 October.
+    move_region_data(tiny_data, dt.date(2026, 10, 19))
     tiny_data["rules"] = {"max_shift_hours": 9, "cao_max_shift_hours": 9}
     compiled, evaluation = _assert_rules(
         tiny_data, [("P1", "S4"), ("P4", "S3")], {("H2", "P1")}
@@ -361,7 +339,8 @@ def test_autumn_night_is_longer_than_its_template(tiny_data):
 def test_agency_booking_on_a_shift_too_long_to_work_bug(tiny_data, rules, rule, detail):
     """Tests that H2 and H3 bind agency bookings too: agency on the 9.25 h autumn
     night is a violation against the slot, with no person (issue 26, item 3)."""
-    _move(tiny_data, dt.date(2026, 10, 19))  # S4 is now the night of 24-25 October
+    # S4 is now the night of 24-25 October.
+    move_region_data(tiny_data, dt.date(2026, 10, 19))
     tiny_data["rules"] = rules
     tiny_data["agency_supply"].append({"date": "2026-10-24", "level": "N3", "count": 1})
     region = parse(tiny_data)

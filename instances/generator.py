@@ -6,10 +6,12 @@ night exemptions, towns clustered in a labour-market region, a regional flex poo
 agency staff in the base roster, and the vacancy and sickness gaps that become open
 shifts, with ANW skew. The base roster is built by a greedy that keeps every hard rule
 by construction (`instances._rostering`), over two warm-up weeks first so that each
-person's carry-in history is real and consistent with the horizon.
+person's carry-in history is real and consistent with the horizon. Every person gets a
+synthetic name (`instances.names`).
 
-All randomness flows from one ``numpy.random.SeedSequence``; the same preset, seed,
-weeks and start give a byte-identical region file.
+All randomness flows from the seed: one ``numpy.random.SeedSequence`` for the region,
+and a stream of its own for the names, so that names change no other value. The same
+preset, seed, weeks and start give a byte-identical region file.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from optimizer.holidays import holidays_between
 
 from . import presets as P
 from ._rostering import build_roster
+from .names import synthetic_names
 
 DEFAULT_START = dt.date(2026, 3, 23)
 """Default horizon start: the week that ends with the spring daylight-saving switch,
@@ -57,6 +60,11 @@ CONTRACT_SLACK_HOURS = 4.0
 
 PACE_SLACK_HOURS = 8.5
 """How far ahead of an even spread of contract hours over the week a person may be."""
+
+NAMES_STREAM = 7_392
+"""Second seed entry of the names' generator, ``default_rng([seed, NAMES_STREAM])``:
+a stream apart from the ``[seed, 7_391]`` streams of everything else, so that names
+change no other generated value."""
 
 VACANCY_MARK_SHARE = 0.8
 """Share of the vacancy rate marked as holes up front; the greedy's own misses (week
@@ -1042,6 +1050,11 @@ class _Builder:
             if p["employment"] != Employment.AGENCY.value or k in used
         ]
         staff_out += self._flex_pool()
+        names = synthetic_names(
+            len(staff_out), np.random.default_rng([self.seed, NAMES_STREAM])
+        )
+        for person, name in zip(staff_out, names, strict=True):
+            person["name"] = name
 
         agency_supply = self._agency_supply(rows, assignee, in_horizon, sickness)
         return {

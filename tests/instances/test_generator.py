@@ -7,13 +7,15 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from collections import Counter
 
 import numpy as np
 import pytest
 
-from instances import EXAMPLE_REGION, generate_region
+from instances import EXAMPLE_REGION, generate_region, generator
 from instances import presets as P
+from instances.names import is_marked
 from instances.statistics import TARGETS, region_statistics
 from kernels.evaluate import UNCOVERED, evaluate_roster
 from optimizer.anw import AnwClass
@@ -274,6 +276,38 @@ def test_flex_pool_is_realistic(m_regions):
             assert person.id not in rostered
         levels = Counter(p.level.value for p in pool)
         assert levels["N3"] + levels["N4"] > len(pool) / 2
+
+
+def test_every_person_has_a_synthetic_name(m_regions):
+    """Tests that every generated person of M (seeds 1-3) has a name in NFC, at least
+    5 % of them with a diacritic, an apostrophe or a hyphen, and that names repeat
+    for under 1 % of the people."""
+    for region in m_regions:
+        names = [p.name for p in region.staff]
+        assert all(names)
+        assert all(unicodedata.is_normalized("NFC", name) for name in names)
+        assert sum(map(is_marked, names)) >= 0.05 * len(names)
+        assert any("'" in name for name in names)
+        assert any("-" in name for name in names)
+        assert any(not name.isascii() for name in names)
+        assert len(set(names)) >= 0.99 * len(names)
+
+
+def test_names_change_no_other_value(monkeypatch):
+    """Tests that names come from a stream of their own: generated without them, S
+    seed 2 over two weeks is the same region in every other value."""
+
+    def without_names(region) -> str:
+        data = region.model_dump(mode="json", exclude_defaults=True)
+        for person in data["staff"]:
+            person.pop("name", None)
+        return json.dumps(data, indent=1, ensure_ascii=False)
+
+    named = generate_region("S", 2, weeks=2)
+    monkeypatch.setattr(generator, "synthetic_names", lambda count, rng: [""] * count)
+    unnamed = generate_region("S", 2, weeks=2)
+    assert {p.name for p in unnamed.staff} == {""}
+    assert without_names(named) == without_names(unnamed)
 
 
 def test_presets_have_their_sizes():

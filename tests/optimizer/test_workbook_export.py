@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import csv
+import html
+import zipfile
 from collections import Counter
 
 import openpyxl
 import pytest
 
-from instances import EXAMPLE_REGION
+from instances import EXAMPLE_REGION, generate_region
+from optimizer.cli import main
 from optimizer.compile import compile_region
 from optimizer.domain import Employment
-from optimizer.io import read_region
+from optimizer.io import read_region, write_region
 from optimizer.params import SolveParams
 from optimizer.roster import AGENCY, UNCOVERED, write_roster
 from optimizer.solve import solve
@@ -61,6 +64,27 @@ def _csv_values(directory):
         for value in row
         if value
     }
+
+
+def _file_texts(path):
+    """Returns the text of a CSV file, or every XML part of a workbook unescaped: its
+    cells, sheet titles and document properties alike."""
+    if path.suffix != ".xlsx":
+        return [path.read_text(encoding="utf-8")]
+    with zipfile.ZipFile(path) as archive:
+        return [
+            html.unescape(archive.read(part).decode("utf-8"))
+            for part in archive.namelist()
+            if part.endswith((".xml", ".rels"))
+        ]
+
+
+def _organisation_texts(directory, organisation):
+    """Returns the texts of every file the export wrote for one organisation."""
+    paths = [directory / "organisations" / f"{organisation}.xlsx"]
+    paths += sorted(p for p in (directory / "organisations" / organisation).rglob("*"))
+    assert all(p.is_file() for p in paths)
+    return [text for path in paths for text in _file_texts(path)]
 
 
 def _slot_organisation(region, k):
@@ -121,6 +145,80 @@ def test_region_files_hold_no_staff_ids(solved, exported):
     assert titles == ["about", "agency_bookings", "settlement", "settlement_detail"]
     assert not values & every_id
     assert not _csv_values(exported / "region") & every_id
+    # Nor any person's name, anywhere in the files (the bundled example is named).
+    names = {p.name for p in compiled.region.staff}
+    assert None not in names
+    paths = [exported / "region.xlsx", *sorted((exported / "region").glob("*"))]
+    texts = [text for path in paths for text in _file_texts(path)]
+    assert not [name for name in names if any(name in text for text in texts)]
+
+
+@pytest.fixture(
+    scope="module",
+    params=[("S", 1, 1), ("S", 3, 2)],
+    ids=lambda p: f"{p[0]}-seed{p[1]}-{p[2]}w",
+)
+def named_export(request, tmp_path_factory):
+    """A generated (so named) region with a greedy roster, exported the way a planner
+    does it: ``carecap export REGION --roster roster.csv -o DIR``. S seed 1 over one
+    week is the bundled example."""
+    preset, seed, weeks = request.param
+    region = generate_region(preset, seed, weeks=weeks)
+    compiled = compile_region(region)
+    result = solve(compiled, SolveParams(), seed=1, backend="greedy")
+    directory = tmp_path_factory.mktemp("named")
+    write_region(region, directory / "region.json")
+    write_roster(
+        compiled, result.slot_assignee, directory / "roster.csv", result.reasons()
+    )
+    code = main(
+        [
+            "export",
+            str(directory / "region.json"),
+            "--roster",
+            str(directory / "roster.csv"),
+            "-o",
+            str(directory / "out"),
+        ]
+    )
+    assert code == 0
+    return compiled, result.slot_assignee, directory / "out"
+
+
+def test_organisation_files_hold_no_name_or_id_of_others(named_export):
+    """Tests data minimisation in named regions: no file an organisation gets (every
+    workbook cell, sheet title and CSV) holds the name or id of another organisation's
+    person or an agency worker, except the people filling its open shifts."""
+    compiled, assignee, out = named_export
+    region = compiled.region
+    assert all(p.name for p in region.staff)
+    guests_seen = 0
+    for organisation in region.organisations:
+        allowed = _allowed_staff(region, assignee, organisation.id)
+        allowed_words = {p.id for p in region.staff if p.id in allowed}
+        allowed_words |= {p.name for p in region.staff if p.id in allowed}
+        # A stranger whose name or id lies inside an allowed one ("Jan Bos" in "Jan
+        # Bosman") cannot be told apart from it, so only the others are checked.
+        strangers = {
+            word
+            for p in region.staff
+            if p.id not in allowed
+            for word in (p.id, p.name)
+            if not any(word in other for other in allowed_words)
+        }
+        texts = _organisation_texts(out, organisation.id)
+        assert strangers
+        leaked = sorted(w for w in strangers if any(w in text for text in texts))
+        assert not leaked, f"{organisation.id}'s files show {leaked}"
+        guests_seen += sum(
+            1
+            for p in region.staff
+            if p.id in allowed
+            and p.organisation != organisation.id
+            and any(p.id in text for text in texts)
+        )
+    # The exception is exercised: some organisation's files show a guest.
+    assert guests_seen
 
 
 def test_every_open_slot_is_listed_once(solved, exported):

@@ -14,7 +14,9 @@ The names are personal data in the eyes of every export: never log them.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 
@@ -66,7 +68,8 @@ class _Names:
             names = self.marked
         else:
             names = self.plain
-        return names[int(rng.integers(len(names)))]
+        # rng.random() rather than rng.integers: a fifth of the time per name.
+        return names[int(rng.random() * len(names))]
 
 
 @dataclass(frozen=True)
@@ -270,9 +273,17 @@ _ORIGINS: tuple[_Origin, ...] = (
 )
 
 
-def _draw(rng: np.random.Generator, origin_p: np.ndarray) -> str:
+_ORIGIN_BOUNDS = [
+    total / sum(o.share for o in _ORIGINS)
+    for total in accumulate(o.share for o in _ORIGINS)
+][:-1]
+"""Cumulative origin shares, the last (1) left out, to draw an origin with `bisect`
+(``rng.choice`` with weights takes most of the time of a name)."""
+
+
+def _draw(rng: np.random.Generator) -> str:
     """Returns one full name: first name, then surname (double for some women)."""
-    origin = _ORIGINS[int(rng.choice(len(_ORIGINS), p=origin_p))]
+    origin = _ORIGINS[bisect.bisect_right(_ORIGIN_BOUNDS, rng.random())]
     woman = rng.random() < WOMEN_SHARE
     first = (origin.women if woman else origin.men).pick(rng)
     surname = origin.surnames.pick(rng)
@@ -301,13 +312,11 @@ def synthetic_names(count: int, rng: np.random.Generator) -> list[str]:
         't Hoff"), in Unicode NFC. A name is drawn again, up to `DRAWS_PER_NAME`
         times, while it is already in the list.
     """
-    origin_p = np.array([origin.share for origin in _ORIGINS], dtype=float)
-    origin_p /= origin_p.sum()
     names: list[str] = []
     used: set[str] = set()
     for _ in range(count):
         for _ in range(DRAWS_PER_NAME):
-            name = _draw(rng, origin_p)
+            name = _draw(rng)
             if name not in used:
                 break
         names.append(name)

@@ -55,8 +55,9 @@ def _remaining_week_minutes(
 def remaining_week_minutes(arrays) -> np.ndarray:
     """Returns the paid minutes each person may still work in each horizon week.
 
-    The cap is the smaller of the person's weekly maximum (H16) and the ATW 60 h (H9),
-    less the paid minutes of their fixed shifts in that week; never below zero.
+    The cap is the smallest of the person's weekly maximum (H16), the ATW 60 h (H9)
+    and the hours they offered (desired plus the region's allowance, CONSENT), less
+    the paid minutes of their fixed shifts in that week; never below zero.
 
     Parameters
     ----------
@@ -69,7 +70,8 @@ def remaining_week_minutes(arrays) -> np.ndarray:
         int64 array of shape (num_staff, num_weeks).
     """
     week_cap = np.minimum(
-        arrays.staff_max_minutes, arrays.rules.max_week_minutes
+        np.minimum(arrays.staff_max_minutes, arrays.rules.max_week_minutes),
+        arrays.staff_consent_minutes,
     ).astype(np.int64)
     return _remaining_week_minutes(
         arrays.fixed_ptr,
@@ -261,7 +263,7 @@ def _uncovered_reasons(
                 busy += 1
                 continue
             trial = _with_shift(shifts.shift_start, seq, shift)
-            if _clean(shifts, staff, rules, num_weeks, person, trial, counting):
+            if _clean(shifts, staff, lists, rules, num_weeks, person, trial, counting):
                 reasons[slot] = REASON_FILLABLE
                 break
             blocked += 1

@@ -7,9 +7,11 @@ runs of shifts, hour averages, night counts) are left to the solver and the eval
 The checks, in the order `explain_ineligible` reports them (`CHECKS`):
 
 ``candidate``
-    the person is in the candidate pool (the ``candidate_mask``; by default flex-pool
-    members and employees who want more hours than their contract). Agency staff are
-    never candidates: they are booked through the agency supply instead.
+    the person offered extra shifts (CONSENT: flex-pool members, employees who want
+    more hours than their contract, employees with ``extra_shifts_opt_in``) and is
+    in the ``candidate_mask`` (by default everyone who offered; a mask can narrow the
+    pool, never widen it past consent). Agency staff are never candidates: they are
+    booked through the agency supply instead.
 ``level``, ``exact_level``, ``competence`` (H13)
     level rank >= the slot's level (== where the ward forbids over-qualification), and
     the slot's competence held.
@@ -45,6 +47,9 @@ The checks, in the order `explain_ineligible` reports them (`CHECKS`):
 ``week_hours`` (H9, H16)
     the person's fixed paid minutes in the open shift's ATW week plus the shift's paid
     minutes stay within min(person's weekly maximum, the ATW weekly maximum).
+``consent_hours`` (CONSENT)
+    ... and within the hours the person offered (desired hours plus the region's
+    ``hours_above_desired``).
 
 Each eligible pair carries its travel distance and its cost: paid hours and
 premium-weighted (ORT) hours at the person's hourly wage, times the lending VAT factor
@@ -112,6 +117,7 @@ CHECKS = (
     "rest_after_night",
     "rest_after_night_series",
     "week_hours",
+    "consent_hours",
 )
 """Names of the eligibility checks, in the order they are applied and explained."""
 
@@ -152,6 +158,7 @@ class EligibilityInputs(NamedTuple):
     staff_competences: np.ndarray
     staff_org: np.ndarray
     staff_max_minutes: np.ndarray
+    staff_consent_minutes: np.ndarray
     staff_night_allowed: np.ndarray
     staff_irregular_allowed: np.ndarray
     staff_sick_days: np.ndarray
@@ -406,7 +413,11 @@ def _eligible_pairs(arrays, location_ptr, location_staff):
                 and (arrays.staff_sick_days[person] >> np.uint64(day)) & np.uint64(1)
                 == 0
                 and arrays.week_minutes[person, week] + paid
-                <= min(arrays.staff_max_minutes[person], arrays.max_week_minutes)
+                <= min(
+                    arrays.staff_max_minutes[person],
+                    arrays.max_week_minutes,
+                    arrays.staff_consent_minutes[person],
+                )
                 and not _overlaps_window(
                     arrays.unavailable_start,
                     arrays.unavailable_end,
@@ -575,6 +586,8 @@ _STAFF_FIELDS = {
     "staff_contract_minutes": np.int64,
     "staff_desired_minutes": np.int64,
     "staff_max_minutes": np.int64,
+    "staff_consent_minutes": np.int64,
+    "staff_offers_shifts": np.bool_,
     "staff_night_allowed": np.bool_,
     "staff_irregular_allowed": np.bool_,
     "staff_sick_days": np.uint64,
@@ -688,10 +701,11 @@ def _check_arrays(arrays: RegionArrays) -> None:
 
 
 def default_candidates(arrays: RegionArrays) -> NDArray[np.bool_]:
-    """Returns the default candidate pool: flex-pool members and employees wanting more.
+    """Returns the default candidate pool: the people who offered extra shifts.
 
-    An employee wants more hours when the desired weekly minutes exceed the contract
-    minutes (meer uren werken). Agency staff are never candidates.
+    Flex-pool members, employees whose desired weekly minutes exceed the contract
+    minutes (meer uren werken) and employees with ``extra_shifts_opt_in``
+    (``staff_offers_shifts``, the CONSENT rule). Agency staff are never candidates.
 
     Parameters
     ----------
@@ -703,9 +717,7 @@ def default_candidates(arrays: RegionArrays) -> NDArray[np.bool_]:
     numpy.ndarray
         bool (num_staff,).
     """
-    employment = arrays.staff_employment
-    wants_more = arrays.staff_desired_minutes > arrays.staff_contract_minutes
-    return (employment == FLEX_POOL) | ((employment == EMPLOYEE) & wants_more)
+    return np.asarray(arrays.staff_offers_shifts, dtype=np.bool_).copy()
 
 
 def _candidate_mask(
@@ -725,7 +737,13 @@ def _candidate_mask(
             f"candidate_mask must have shape ({num_staff},) (one entry per person), "
             f"got {candidate_mask.shape}"
         )
-    return candidate_mask & (arrays.staff_employment != AGENCY)
+    # CONSENT: a wider pool (a what-if, the API) never reaches people who did not
+    # offer extra shifts; agency staff are booked through the supply instead.
+    return (
+        candidate_mask
+        & arrays.staff_offers_shifts
+        & (arrays.staff_employment != AGENCY)
+    )
 
 
 @njit(**JIT_OPTIONS)
@@ -881,13 +899,13 @@ def explain_ineligible(
 
     if a.staff_employment[staff] == AGENCY:
         reasons.append("candidate: agency staff are booked through the agency supply")
-    elif not _candidate_mask(a, candidate_mask)[staff]:
-        pool = (
-            "neither flex pool nor wanting more hours"
-            if candidate_mask is None
-            else "left out by the candidate mask"
+    elif not a.staff_offers_shifts[staff]:
+        reasons.append(
+            "candidate: offered no extra shifts (not in the flex pool, desired hours "
+            "not above the contract, no extra_shifts_opt_in; CONSENT)"
         )
-        reasons.append(f"candidate: not in the candidate pool ({pool})")
+    elif not _candidate_mask(a, candidate_mask)[staff]:
+        reasons.append("candidate: not in the candidate pool (left out by the mask)")
 
     level, needed = int(a.staff_level[staff]), int(a.slot_level[slot])
     if a.slot_exact_level[slot]:
@@ -1019,6 +1037,13 @@ def explain_ineligible(
         reasons.append(
             f"week_hours: {_hours(fixed_minutes)} fixed + {_hours(a.shift_paid[shift])} "
             f"exceed the weekly cap of {_hours(cap)} (H9, H16)"
+        )
+    cap = int(a.staff_consent_minutes[staff])
+    if fixed_minutes + int(a.shift_paid[shift]) > cap:
+        reasons.append(
+            f"consent_hours: {_hours(fixed_minutes)} fixed + "
+            f"{_hours(a.shift_paid[shift])} exceed the {_hours(cap)} the person "
+            "offered: desired hours plus the region's allowance (CONSENT)"
         )
     return reasons
 

@@ -34,7 +34,12 @@ The rule definitions are those of the README glossary and ``tests/reference_rule
   induction (agency staff exempt), H15 unavailability windows, which include
   sick leave on the shift's start day, and travel (agency staff exempt), for new
   assignments;
-* SUPPLY agency bookings per local day and level above the agency supply.
+* SUPPLY agency bookings per local day and level above the agency supply;
+* CONSENT new shifts for a person who offered none (flex-pool members, employees
+  whose desired hours exceed the contract and employees with
+  ``extra_shifts_opt_in`` offer them), and an ATW week holding a new shift above the
+  hours the person offered (``staff_consent_minutes``: desired hours plus the
+  region's ``hours_above_desired``).
 
 Violations that only involve carry-in work are not reported: the history is given.
 """
@@ -86,6 +91,7 @@ class Rule(IntEnum):
     H18 = 16
     SUN = 17
     SUPPLY = 18
+    CONSENT = 19
 
 
 RULE_IDS: tuple[str, ...] = tuple(rule.name for rule in Rule)
@@ -168,6 +174,8 @@ class _StaffTable(NamedTuple):
     staff_org: np.ndarray
     staff_contract_minutes: np.ndarray
     staff_max_minutes: np.ndarray
+    staff_offers_shifts: np.ndarray
+    staff_consent_minutes: np.ndarray
     staff_night_allowed: np.ndarray
     staff_irregular_allowed: np.ndarray
     staff_home_lat: np.ndarray
@@ -500,6 +508,54 @@ def _check_hours(shifts, staff, num_weeks, rules, person, seq, out, row):
 
 
 @njit(**JIT_OPTIONS)
+def _check_consent(shifts, staff, lists, num_weeks, person, seq, out, row):
+    """Checks CONSENT on the sorted shifts of a person; returns the next row.
+
+    New shifts (those not among the person's fixed ones) go only to people who
+    offered them, and an ATW week that holds one stays within the hours offered
+    (desired plus the region's allowance). A week whose fixed work alone is above
+    that is no violation: it just takes no new shift.
+    """
+    horizon = shifts.num_horizon_shifts
+    offered = staff.staff_offers_shifts[person]
+    minutes = np.zeros(num_weeks, dtype=np.int64)
+    first_new = np.full(num_weeks, -1, dtype=np.int64)
+    fixed_first, fixed_stop = lists.fixed_ptr[person], lists.fixed_ptr[person + 1]
+    for k in range(seq.shape[0]):
+        s = seq[k]
+        if s >= horizon:
+            continue
+        week = shifts.shift_week[s]
+        minutes[week] += shifts.shift_paid[s]
+        new = True
+        for j in range(fixed_first, fixed_stop):
+            if lists.fixed_shift[j] == s:
+                new = False
+                break
+        if not new:
+            continue
+        if not offered:
+            row = _emit(out, row, Rule.CONSENT, person, a=s, span=0)
+        if first_new[week] < 0:
+            first_new[week] = s
+    cap = staff.staff_consent_minutes[person]
+    for week in range(num_weeks):
+        if first_new[week] >= 0 and minutes[week] > cap:
+            row = _emit(
+                out,
+                row,
+                Rule.CONSENT,
+                person,
+                a=first_new[week],
+                period=week,
+                span=1,
+                value=minutes[week],
+                limit=cap,
+            )
+    return row
+
+
+@njit(**JIT_OPTIONS)
 def _check_person_limits(
     shifts, slots, staff, lists, places, person, seq, seq_slots, out, row
 ):
@@ -566,6 +622,24 @@ def _check_person_limits(
 
 
 @njit(**JIT_OPTIONS)
+def _check_person(
+    shifts, slots, staff, lists, places, rules, person, seq, seq_slots, out, row
+):
+    """Checks every per-person rule on the person's sorted shifts; returns the next row.
+
+    The one list of per-person checks: `_person_violations` and the roster-aware
+    candidates (`kernels.candidates`) both call it.
+    """
+    num_weeks = places.num_weeks
+    row = _check_sequence(shifts, rules, person, seq, out, row)
+    row = _check_hours(shifts, staff, num_weeks, rules, person, seq, out, row)
+    row = _check_person_limits(
+        shifts, slots, staff, lists, places, person, seq, seq_slots, out, row
+    )
+    return _check_consent(shifts, staff, lists, num_weeks, person, seq, out, row)
+
+
+@njit(**JIT_OPTIONS)
 def _person_violations(shifts, slots, staff, lists, places, rules, new_ptr, new_slot):
     """Returns the violation records of every person, in staff order.
 
@@ -575,7 +649,6 @@ def _person_violations(shifts, slots, staff, lists, places, rules, new_ptr, new_
     takes microseconds.
     """
     num_staff = staff.staff_level.shape[0]
-    num_weeks = places.num_weeks
     counts = np.zeros(num_staff, dtype=np.int64)
     offsets = np.zeros(num_staff + 1, dtype=np.int64)
     out = np.empty((0, _NUM_COLUMNS), dtype=np.int64)
@@ -590,11 +663,18 @@ def _person_violations(shifts, slots, staff, lists, places, rules, new_ptr, new_
             seq, seq_slots = _person_shifts(
                 shifts.shift_start, slots.slot_shift, lists, person, new_ptr, new_slot
             )
-            row = offsets[person]
-            row = _check_sequence(shifts, rules, person, seq, out, row)
-            row = _check_hours(shifts, staff, num_weeks, rules, person, seq, out, row)
-            row = _check_person_limits(
-                shifts, slots, staff, lists, places, person, seq, seq_slots, out, row
+            row = _check_person(
+                shifts,
+                slots,
+                staff,
+                lists,
+                places,
+                rules,
+                person,
+                seq,
+                seq_slots,
+                out,
+                offsets[person],
             )
             counts[person] = row - offsets[person]
     return out
@@ -1226,6 +1306,14 @@ def _violation(compiled: CompiledLike, record: np.ndarray) -> Violation:
         detail = "ANW shift for a person exempt from irregular shifts"
     elif rule is Rule.SUN:
         detail = f"{value} Sundays in 52 weeks, limit {limit}"
+    elif rule is Rule.CONSENT:
+        detail = (
+            f"{_hours(value)} in week {period} with a new shift, above the "
+            f"{_hours(limit)} the person offered (desired hours plus the allowance)"
+            if span == 1
+            else "a new shift for a person who offered none (not in the flex pool, "
+            "desired hours not above the contract, no extra_shifts_opt_in)"
+        )
     else:
         level = int(compiled.arrays.slot_level[record[_SLOT]])
         detail = f"{value} agency bookings of N{level} on day {period}, supply {limit}"

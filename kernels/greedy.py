@@ -26,6 +26,7 @@ from .evaluate import (
     _NUM_COLUMNS,
     AGENCY,
     UNCOVERED,
+    _check_consent,
     _check_hours,
     _check_sequence,
     _split,
@@ -63,11 +64,16 @@ def _sequence_with(lists, new_slots, new_count, slot_shift, shift_start, person,
 
 
 @njit(**JIT_OPTIONS)
-def _clean(shifts, staff, rules, num_weeks, person, seq, counting):
-    """Returns whether the sorted shifts break none of the sequence and hours rules."""
+def _clean(shifts, staff, lists, rules, num_weeks, person, seq, counting):
+    """Returns whether the sorted shifts break none of the sequence, hours and
+    consent rules."""
     if _check_sequence(shifts, rules, person, seq, counting, 0) > 0:
         return False
-    return _check_hours(shifts, staff, num_weeks, rules, person, seq, counting, 0) == 0
+    if _check_hours(shifts, staff, num_weeks, rules, person, seq, counting, 0) > 0:
+        return False
+    return (
+        _check_consent(shifts, staff, lists, num_weeks, person, seq, counting, 0) == 0
+    )
 
 
 @njit(**JIT_OPTIONS)
@@ -134,7 +140,7 @@ def _fill(
                 person,
                 shift,
             )
-            if _clean(shifts, staff, rules, num_weeks, person, seq, counting):
+            if _clean(shifts, staff, lists, rules, num_weeks, person, seq, counting):
                 chosen = person
                 break
         if chosen >= 0:
@@ -163,7 +169,9 @@ def _clean_people(shifts, staff, lists, rules, num_weeks):
         seq = _sequence_with(
             lists, no_new, no_count, empty_slots, shifts.shift_start, person, -1
         )
-        ok[person] = _clean(shifts, staff, rules, num_weeks, person, seq, counting)
+        ok[person] = _clean(
+            shifts, staff, lists, rules, num_weeks, person, seq, counting
+        )
     return ok
 
 

@@ -140,6 +140,8 @@ class RegionArrays(NamedTuple):
     staff_conditional_minutes: np.ndarray  # int64 per week
     staff_night_allowed: np.ndarray  # bool: not exempt by age (H12), or opted in
     staff_irregular_allowed: np.ndarray  # bool: not pregnant (H18), or opted in
+    staff_offers_shifts: np.ndarray  # bool: consented to new shifts (CONSENT)
+    staff_consent_minutes: np.ndarray  # int64 cap of a week with a new shift (CONSENT)
     staff_home_lat: np.ndarray  # float64, nan when unknown
     staff_home_lon: np.ndarray  # float64, nan when unknown
     staff_max_travel_km: np.ndarray  # float64, inf = no limit
@@ -595,6 +597,15 @@ def compile_region(region: Region) -> CompiledRegion:
         staff_irregular_allowed=_frozen(
             np.array(
                 [not p.pregnant or p.irregular_opt_in for p in people], dtype=np.bool_
+            )
+        ),
+        staff_offers_shifts=_frozen(
+            np.array([p.offers_extra_shifts for p in people], dtype=np.bool_)
+        ),
+        staff_consent_minutes=_frozen(
+            np.array(
+                [minutes(p.desired_hours + rules.hours_above_desired) for p in people],
+                dtype=np.int64,
             )
         ),
         staff_home_lat=_frozen(

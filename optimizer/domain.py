@@ -408,7 +408,9 @@ class Staff(_Record):
         Contract hours per week (paid time).
     desired_hours
         Hours per week the person wants; above ``contract_hours`` means "wants more
-        hours" (meer uren werken). Never below the contract.
+        hours" (meer uren werken). Never below the contract. A consent cap (CONSENT,
+        H16): a week that holds a new shift stays at most this many paid hours plus
+        the region's ``rules.hours_above_desired``.
     max_hours
         Hard maximum paid hours per week the person may be given (CAO VVT: 40).
     conditional_extra_hours
@@ -426,6 +428,10 @@ class Staff(_Record):
         to the location of the home ward.
     max_travel_km
         Longest acceptable home-to-work distance; ``None`` means no limit.
+    extra_shifts_opt_in
+        An employee who offers extra shifts up to ``desired_hours`` without wanting
+        more hours on the contract (CONSENT); flex-pool members and employees whose
+        desired hours exceed the contract offer them already.
     """
 
     id: Id
@@ -449,6 +455,7 @@ class Staff(_Record):
     unavailability: tuple[Interval, ...] = ()
     preferences: ShiftPreferences = ShiftPreferences()
     history: CarryIn = CarryIn()
+    extra_shifts_opt_in: bool = False
 
     @field_validator("desired_hours")
     @classmethod
@@ -472,6 +479,19 @@ class Staff(_Record):
     def wants_more_hours(self) -> bool:
         """Returns whether the person asked for more hours than the contract."""
         return self.desired_hours > self.contract_hours
+
+    @property
+    def offers_extra_shifts(self) -> bool:
+        """Whether the person consented to new shifts (CONSENT, `shared/domain.md` H16).
+
+        Flex-pool members, employees who want more hours than their contract, and
+        employees who opted in; never agency staff, who are booked as supply.
+        """
+        if self.employment is Employment.FLEX_POOL:
+            return True
+        return self.employment is Employment.EMPLOYEE and (
+            self.wants_more_hours or self.extra_shifts_opt_in
+        )
 
 
 class FixedAssignment(_Record):
@@ -703,6 +723,10 @@ class LabourRules(_Record):
         CAO free-weekends rule, soft.
     evening_min_hours
         Hours in 20:00-24:00 that make a shift an evening shift.
+    hours_above_desired
+        CONSENT: paid hours a week with a new shift may hold above the person's
+        desired hours (default 0: people are planned only up to what they offered;
+        those who could help beyond it are listed to ask, not planned).
     """
 
     max_shift_hours: float = Field(default=12.0, gt=0, le=12)
@@ -727,6 +751,7 @@ class LabourRules(_Record):
     min_free_sundays_52w: int = Field(default=13, ge=13, le=52)
     max_weekends_per_4w: int = Field(default=2, ge=0, le=4)
     evening_min_hours: float = Field(default=1.0, gt=0, le=4)
+    hours_above_desired: float = Field(default=0.0, ge=0, le=60)
 
 
 # ---------------------------------------------------------------------------

@@ -458,7 +458,82 @@ def read_previous_roster(
     assignee = rows_to_slot_assignee(
         compiled, read_roster_rows(path), str(path), dropped
     )
+    _drop_without_consent(compiled, assignee, str(path), dropped)
     return assignee, dropped
+
+
+def _drop_without_consent(
+    compiled: CompiledRegion, assignee: np.ndarray, source: str, dropped: list[str]
+) -> None:
+    """Leaves out the previous assignments that break CONSENT, listing each one.
+
+    A person who no longer offers extra shifts loses that shift; a week above the
+    hours a person offered loses all of the person's new shifts in that week (the
+    solve may give some back). ``assignee`` is changed in place.
+    """
+    from kernels.evaluate import Rule, evaluate_roster
+
+    evaluation = evaluate_roster(compiled, assignee)
+    arrays = compiled.arrays
+    slot_week = arrays.shift_week[arrays.slot_shift]
+    for k in np.flatnonzero(evaluation.violation_rule == Rule.CONSENT):
+        person = int(evaluation.violation_staff[k])
+        mine = assignee == person
+        if evaluation.violation_span[k] == 1:
+            lost = mine & (slot_week == evaluation.violation_period[k])
+            why = "above the hours the person offered that week (CONSENT)"
+        else:
+            lost = mine & (arrays.slot_shift == evaluation.violation_shift_a[k])
+            why = "the person offered no extra shifts (CONSENT)"
+        for slot in np.flatnonzero(lost):
+            dropped.append(
+                f"{source}: {compiled.staff_ids[person]} on "
+                f"{compiled.region.open_slots[slot].shift} dropped: {why}"
+            )
+        assignee[lost] = UNCOVERED
+
+
+def opened_slots(compiled: CompiledRegion, path: str | os.PathLike[str]) -> np.ndarray:
+    """Returns, per open slot, whether a previous roster file has no row for it.
+
+    Such a slot opened after the roster was made: a sick call freed a base-roster
+    shift, or the shift is new. A roster written by ``carecap solve`` has a row for
+    every open slot, uncovered ones included. Rows are counted per shift, level and
+    competence where they name their unit (else per shift), and take the slots of
+    their unit in slot order, as `read_previous_roster` places them; rows of shifts
+    without open slots count for nothing.
+
+    Returns
+    -------
+    numpy.ndarray
+        bool per open slot: True where no row of the file accounts for it.
+    """
+    region = compiled.region
+    slots_of: dict[str, list[int]] = defaultdict(list)
+    for k, slot in enumerate(region.open_slots):
+        slots_of[slot.shift].append(k)
+    exact: dict[tuple[str, str, str], int] = defaultdict(int)
+    loose: dict[str, int] = defaultdict(int)
+    for row in read_roster_rows(path):
+        if row.shift_id not in slots_of:
+            continue
+        if row.level is not None and row.competence is not None:
+            exact[(row.shift_id, row.level, row.competence)] += 1
+        else:
+            loose[row.shift_id] += 1
+    listed = np.zeros(len(region.open_slots), dtype=np.bool_)
+    for (shift_id, level, competence), count in exact.items():
+        unit = [
+            k
+            for k in slots_of[shift_id]
+            if region.open_slots[k].level.value == level
+            and (region.open_slots[k].competence or "") == competence
+        ]
+        listed[unit[:count]] = True
+    for shift_id, count in loose.items():
+        free = [k for k in slots_of[shift_id] if not listed[k]]
+        listed[free[:count]] = True
+    return ~listed
 
 
 ROSTER_COLUMNS = (

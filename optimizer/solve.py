@@ -24,8 +24,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .compile import CompiledRegion, compile_region
-from .domain import Region
+from .compile import EMPLOYMENT_CODES, CompiledRegion, compile_region
+from .domain import Employment, Region
 from .params import DECOMPOSE_PAIRS, SolveParams
 from .roster import AGENCY, UNCOVERED
 
@@ -553,6 +553,7 @@ def solve(
 
 
 _NO_LIMIT = 10**9
+_AGENCY_CODE = EMPLOYMENT_CODES[Employment.AGENCY]
 
 _RELAXATIONS = {
     "H4": lambda a: {"rules": a.rules._replace(min_rest_minutes=0)},
@@ -584,6 +585,10 @@ _RELAXATIONS = {
     },
     "H18": lambda a: {
         "staff_irregular_allowed": np.ones_like(a.staff_irregular_allowed)
+    },
+    "CONSENT": lambda a: {
+        "staff_offers_shifts": a.staff_employment != _AGENCY_CODE,
+        "staff_consent_minutes": np.full_like(a.staff_consent_minutes, _NO_LIMIT),
     },
 }
 """Tests only: rules the eligibility graph (and for H4/H5 the conflict cliques)
@@ -631,6 +636,23 @@ def _check_anw_balance(
         )
 
 
+def _rules_broken_alone(compiled: CompiledRegion, slot: int, who: int) -> str:
+    """Returns " (rules ...)": what the person breaks taking the slot alone, if any."""
+    from kernels.evaluate import evaluate_roster
+
+    alone = np.full(compiled.arrays.slot_shift.shape[0], UNCOVERED, dtype=np.int64)
+    alone[slot] = who
+    staff_id = compiled.staff_ids[who]
+    rules = sorted(
+        {
+            v.rule
+            for v in evaluate_roster(compiled, alone).violations
+            if v.staff == staff_id
+        }
+    )
+    return f" (breaks {', '.join(rules)})" if rules else ""
+
+
 def _check_pins(
     compiled: CompiledRegion, graph: Any, pins: np.ndarray, person_ok: np.ndarray
 ) -> None:
@@ -661,6 +683,7 @@ def _check_pins(
                 problems.append(
                     f"{compiled.staff_ids[who]} on {shift_id}: not eligible for the "
                     f"open {slots[slot].level.value} slot"
+                    + _rules_broken_alone(compiled, slot, who)
                 )
         elif who == AGENCY:
             shift = arrays.slot_shift[slot]

@@ -459,6 +459,14 @@ STAFF = Sheet(
             "extra uren onder voorwaarden",
             "voorwaardelijke extra uren",
         ),
+        _c(
+            "extra_shifts_opt_in",
+            "bool",
+            "Offers extra shifts up to the desired hours without wanting more "
+            "contract hours (flex pool and 'wants more' offer them already)",
+            "extra diensten akkoord",
+            "wil extra diensten",
+        ),
         _c("age", "integer", "Age in years (night exemption)", "leeftijd"),
         _c(
             "night_opt_in",
@@ -827,6 +835,8 @@ _RULE_HELP = {
     "min_free_sundays_52w": "ATW: free Sundays per 52 weeks",
     "max_weekends_per_4w": "CAO: most weekends worked per 4 weeks (soft)",
     "evening_min_hours": "Hours in 20:00-24:00 that make an evening shift",
+    "hours_above_desired": "Hours a week with an extra shift may go above the "
+    "desired hours (0: only what people offered)",
 }
 
 

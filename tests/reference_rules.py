@@ -89,10 +89,51 @@ def check_roster(
     assigned = defaultdict(list)
     for staff_id, shift_id in assignments:
         assigned[staff_id].append(shift_id)
+    # Work that is not new: the worked base roster, or with the sickness-free view
+    # the whole base roster (a sick person's own shift given back to them is new).
+    fixed = {
+        (a.staff, a.shift)
+        for a in (region.worked_roster if sickness else region.base_roster)
+    }
     found: list[Violation] = []
     for person in region.staff:
         found += _check_person(region, person, assigned.get(person.id, []), sickness)
+        found += _check_consent(region, person, assigned.get(person.id, []), fixed)
     return found
+
+
+def _check_consent(
+    region: Region,
+    person: Staff,
+    assignments: list[str],
+    fixed: set[tuple[str, str]],
+) -> list[Violation]:
+    """CONSENT (§7.4 H16): new shifts only for people who offered them; a week holding
+    one at most desired hours plus the region's allowance (``fixed`` work is not new;
+    a week of fixed work alone is never a violation)."""
+    new = [s for s in assignments if (person.id, s) not in fixed]
+    if not new:
+        return []
+    out = []
+    offered = person.employment is Employment.FLEX_POOL or (
+        person.employment is Employment.EMPLOYEE
+        and (person.desired_hours > person.contract_hours or person.extra_shifts_opt_in)
+    )
+    if not offered:
+        out += [Violation("CONSENT", person.id, f"{s} not offered") for s in new]
+
+    def week(shift_id: str) -> int:
+        day = region.shift_classes[shift_id].start.astimezone(TZ).date()
+        return (day - region.horizon.start).days // 7
+
+    hours: dict[int, float] = defaultdict(float)
+    for shift_id in assignments:
+        hours[week(shift_id)] += region.shift_classes[shift_id].paid_minutes / 60
+    cap = person.desired_hours + region.rules.hours_above_desired
+    for w in sorted({week(s) for s in new}):
+        if hours[w] > cap + 1e-9:
+            out.append(Violation("CONSENT", person.id, f"{hours[w]:g} h in week {w}"))
+    return out
 
 
 def _check_person(

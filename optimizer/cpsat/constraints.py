@@ -40,6 +40,7 @@ log = logging.getLogger("carecap")
 
 _DAY = 24 * 60
 _WEEK = 7 * _DAY
+_NO_CAP = 1 << 40  # minutes: a weekly cap that never binds
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "_cover_slots": ("COVER",),
@@ -49,7 +50,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "_rest_after_night_series": ("H6",),
     "_consecutive_days_with_night": ("H7",),
     "_weekly_rest": ("H8",),
-    "_weekly_minutes": ("H9", "H16"),
+    "_weekly_minutes": ("H9", "H16", "CONSENT"),
     "_window_minutes": ("H9", "H11"),
     "_night_count": ("H10",),
     "_horizon_maximum": ("H16",),
@@ -93,7 +94,7 @@ class Constraints:
         # Order does not matter for correctness; H8 relies on H1 (no overlaps) holding.
         for name, ids in FAMILIES.items():
             if name == "_weekly_minutes":
-                if not {"H9", "H16"} <= self.skip:
+                if not {"H9", "H16", "CONSENT"} <= self.skip:
                     self._weekly_minutes()
                 continue
             if name == "_conflict_cliques":
@@ -333,20 +334,30 @@ class Constraints:
         return minutes, nights, new_min, new_night
 
     def _weekly_minutes(self) -> None:
-        """H9/H16: paid minutes per ATW week within min(person's max, ATW weekly max)."""
+        """H9/H16: paid minutes per ATW week within min(person's max, ATW weekly max);
+        CONSENT: a week with new shifts within the hours the person offered.
+
+        A week whose fixed work alone is above the offered hours breaks nothing: its
+        new shifts are kept at zero instead of making the model infeasible.
+        """
         a = self.a
         prior = a.staff_prior_week_minutes.shape[1]
         for person in self.v.people:
-            caps = []
+            caps = [_NO_CAP]
             if "H9" not in self.skip:
                 caps.append(int(a.rules.max_week_minutes))
             if "H16" not in self.skip:
                 caps.append(int(a.staff_max_minutes[person]))
             cap = min(caps)
+            consent = _NO_CAP
+            if "CONSENT" not in self.skip:
+                consent = int(a.staff_consent_minutes[person])
             minutes, _, new_min, _ = self._week_tables(person)
             for w in range(prior, prior + a.num_weeks):
                 if new_min[w]:
-                    self.model.add(sum(new_min[w]) <= cap - int(minutes[w]))
+                    fixed = int(minutes[w])
+                    room = min(cap - fixed, max(consent - fixed, 0))
+                    self.model.add(sum(new_min[w]) <= room)
 
     def _window_minutes(self) -> None:
         """H9/H11: 4- and 16-week paid minutes with carry-in; night workers' 16-week cap."""

@@ -26,11 +26,13 @@ _INT_NONE = np.iinfo(np.int64).min // 4
 
 
 def default_candidates(arrays: RegionArrays) -> np.ndarray:
-    """Returns the default pool: flex pool, and employees who want more hours."""
+    """Returns the default pool: the flex pool, and employees who want more hours or
+    opted in to extra shifts (CONSENT)."""
     employment = arrays.staff_employment
+    opted_in = arrays.staff_offers_shifts  # the only array that holds the opt-in
     return (employment == EMPLOYMENT_CODES[Employment.FLEX_POOL]) | (
         (employment == EMPLOYMENT_CODES[Employment.EMPLOYEE])
-        & (arrays.staff_desired_minutes > arrays.staff_contract_minutes)
+        & ((arrays.staff_desired_minutes > arrays.staff_contract_minutes) | opted_in)
     )
 
 
@@ -106,7 +108,12 @@ def eligibility(
     rules = a.rules
     if candidate_mask is None:
         candidate_mask = default_candidates(a)
-    pool = candidate_mask & (a.staff_employment != EMPLOYMENT_CODES[Employment.AGENCY])
+    # CONSENT: nobody who did not offer extra shifts, whatever the mask says.
+    pool = (
+        candidate_mask
+        & default_candidates(a)
+        & (a.staff_employment != EMPLOYMENT_CODES[Employment.AGENCY])
+    )
     cand = np.flatnonzero(pool)
     num_staff, num_slots = len(a.staff_level), len(a.slot_shift)
     num_locations = len(a.location_lat)
@@ -132,7 +139,10 @@ def eligibility(
         * a.detour_factor,
         0.0,
     )
-    week_cap = np.minimum(a.staff_max_minutes[cand], rules.max_week_minutes)
+    week_cap = np.minimum(
+        np.minimum(a.staff_max_minutes[cand], rules.max_week_minutes),
+        a.staff_consent_minutes[cand],
+    )
 
     positions, valid = _padded(a.fixed_ptr, cand)
     fixed = _take(a.fixed_shift, positions, valid, 0)

@@ -228,9 +228,14 @@ def test_default_pool_and_agency(example_arrays):
     np.testing.assert_array_equal(default_candidates(a), expected)
     in_graph = set(eligibility(a).staff_idx.tolist())
     assert in_graph <= set(np.flatnonzero(expected).tolist())
+    # CONSENT: a wider mask reaches nobody who did not offer extra shifts.
     everyone = eligibility(a, np.ones(len(a.staff_level), dtype=bool))
     assert not np.any(a.staff_employment[everyone.staff_idx] == AGENCY)
-    assert everyone.num_pairs > eligibility(a).num_pairs
+    np.testing.assert_array_equal(everyone.staff_idx, eligibility(a).staff_idx)
+    opted_in = a._replace(
+        staff_offers_shifts=a.staff_offers_shifts | (a.staff_employment == EMPLOYEE)
+    )
+    assert eligibility(opted_in).num_pairs > eligibility(a).num_pairs
 
 
 def test_explain_agrees_with_kernel(example_arrays):
@@ -381,9 +386,19 @@ CASES: dict[str, tuple[dict[str, Any], str, list[str]]] = {
         {
             "person": {"contract_hours": 4, "desired_hours": 8, "max_hours": 12},
             "roster": ["O003-L1-W1-0323-E"],
+            "rules": {"hours_above_desired": 12},
         },
         EARLY,
         ["week_hours"],
+    ),
+    # 8 h fixed on Monday + 8 h open on Wednesday > the 12 h the person offered.
+    "consent_hours": (
+        {
+            "person": {"contract_hours": 4, "desired_hours": 12, "max_hours": 24},
+            "roster": ["O003-L1-W1-0323-E"],
+        },
+        EARLY,
+        ["consent_hours"],
     ),
     "week_hours_atw": (
         {"roster": ["O003-L1-W1-0323-E"], "rules": {"max_week_hours": 15}},
@@ -426,12 +441,9 @@ def test_each_check_excludes(example_region, name):
         arrays = arrays._replace(**case["arrays"](arrays))
     assert not _is_pair(arrays, staff, slot)
     assert _checks_named(explain_ineligible(arrays, staff, slot)) == failing
+    # A wider pool never reaches past consent (nor agency staff).
     everyone = np.ones(len(arrays.staff_level), dtype=bool)
-    if name != "agency":
-        # An explicit pool overrides the default; only agency staff stay out.
-        assert _is_pair(arrays, staff, slot, everyone) == (failing == ["candidate"])
-    else:
-        assert not _is_pair(arrays, staff, slot, everyone)
+    assert not _is_pair(arrays, staff, slot, everyone)
     _assert_matches_reference(arrays)
 
 

@@ -217,7 +217,7 @@ def _region_data(shifts, staff, supply, *, exact_level=False):
                 "level": level,
                 "competences": list(competences),
                 "contract_hours": 0,
-                "desired_hours": 0,
+                "desired_hours": 40,  # offers up to the maximum (CONSENT)
                 "max_hours": 40,
                 "inducted_locations": ["-LOC"],
             }
@@ -422,7 +422,7 @@ def test_solver_roster_reads_back_exactly(data):
         )
         assert replanned in (0, 1)
         moves = (tmp_path / "again" / "moves.csv").read_text().splitlines()
-        assert moves == ["shift_id,level,before,after"]
+        assert moves == ["shift_id,level,before,after,change,reason"]
 
 
 def test_replanning_keeps_an_agency_booking(tmp_path):

@@ -89,7 +89,7 @@ def _region(
                 "organisation": "ORG",
                 "level": "N3",
                 "contract_hours": 0,
-                "desired_hours": 0,
+                "desired_hours": max_hours,  # offers up to the maximum (CONSENT)
                 "max_hours": max_hours,
                 "age": 30,
                 "inducted_locations": ["LOC"],
@@ -232,7 +232,11 @@ _CASES = {
         rules={"weekly_rest_period": "14d"},
     ),
     # Two 8 h shifts for a person with a 12 h weekly maximum.
-    "H16": lambda: _region([("2026-03-02", "E"), ("2026-03-04", "E")], max_hours=12),
+    "H16": lambda: _region(
+        [("2026-03-02", "E"), ("2026-03-04", "E")],
+        max_hours=12,
+        rules={"hours_above_desired": 12},  # so that only the maximum binds
+    ),
     # 180 h in the last three carry-in weeks: 40 h left in the 4-week window, 48 h open.
     "H9": lambda: _region(
         [
@@ -317,6 +321,10 @@ _CASES["H2-CAO"] = lambda: _region(
 )
 _SKIP_TOGETHER["H2-CAO"] = {"H2"}
 _SKIP_TOGETHER["H8-14d"] = {"H8"}
+# Two 8 h shifts for a pool member who offered 8 h a week (maximum 40 h).
+_CASES["CONSENT"] = lambda: _region(
+    [("2026-03-02", "E"), ("2026-03-04", "E")], person={"desired_hours": 8}
+)
 
 
 @pytest.mark.parametrize("rule", sorted(_CASES, key=lambda r: (len(r), r)))
@@ -434,6 +442,54 @@ def test_pin_of_agency_on_a_shift_too_long_to_work_is_refused():
         solve(region, PARAMS, seed=0, pins=pins)
 
 
+@pytest.mark.parametrize(
+    ("person", "message"),
+    [
+        (
+            {
+                "employment": "employee",
+                "ward": "W",
+                "contract_hours": 24,
+                "desired_hours": 24,
+            },
+            r"F1 on S0: not eligible for the open N3 slot \(breaks CONSENT\)",
+        ),
+        ({"desired_hours": 4}, r"F1 on S0: .*\(breaks CONSENT\)"),
+    ],
+    ids=["offered-nothing", "above-the-offer"],
+)
+def test_pin_without_consent_is_refused(person, message):
+    """Tests that a pin breaking CONSENT is refused naming person, shift and rule."""
+    from optimizer.cpsat.variables import NOT_PINNED
+
+    compiled = _region([("2026-03-02", "E")], person=person)
+    pins = np.full(len(compiled.region.open_slots), NOT_PINNED, dtype=np.int64)
+    pins[0] = 0
+    with pytest.raises(ValueError, match=message):
+        solve(compiled, PARAMS, seed=0, pins=pins)
+
+
+def test_previous_row_without_consent_is_dropped(tmp_path):
+    """Tests that re-planning drops and lists a previous assignment that breaks
+    CONSENT (the person has lowered the hours they offer since)."""
+    from optimizer.roster import read_previous_roster, write_roster
+
+    before = _region([("2026-03-02", "E"), ("2026-03-04", "E")])
+    result = solve(before, PARAMS, seed=0)
+    assert np.all(result.slot_assignee == 0)
+    path = tmp_path / "roster.csv"
+    write_roster(before, result.slot_assignee, path)
+    after = _region(
+        [("2026-03-02", "E"), ("2026-03-04", "E")], person={"desired_hours": 8}
+    )
+    previous, dropped = read_previous_roster(after, path)
+    assert previous.tolist() == [UNCOVERED, UNCOVERED]
+    assert len(dropped) == 2
+    assert all("F1 on S" in line and "CONSENT" in line for line in dropped)
+    replanned = solve(after, PARAMS, seed=0, previous=previous)
+    assert np.count_nonzero(replanned.slot_assignee == 0) == 1
+
+
 def test_bounds_of_non_negative_levels_are_not_below_zero():
     """Tests that levels made of non-negative terms report a bound in [0, value]."""
     from optimizer.cpsat.objective import NON_NEGATIVE_LEVELS
@@ -446,7 +502,7 @@ def test_bounds_of_non_negative_levels_are_not_below_zero():
 
 def test_a_zero_level_is_optimal_at_once():
     """Tests that a non-negative level solved to 0 is optimal without using its time."""
-    region = generate_region("S", 2)
+    region = generate_region("S", 7)  # covered in full under CONSENT
     result = solve(region, SolveParams(time_limit=30, workers=2), seed=1)
     first = result.levels[0]
     assert first.name == "uncovered"

@@ -38,7 +38,7 @@ def _person(staff_id: str, **fields: Any) -> dict[str, Any]:
         "organisation": "ORG",
         "level": "N3",
         "contract_hours": 0,
-        "desired_hours": 0,
+        "desired_hours": 40,  # a pool member offering up to the maximum (CONSENT)
         "max_hours": 40,
         "age": 30,
         "inducted_locations": ["LOC"],
@@ -53,10 +53,11 @@ def _region_data(
     staff: list[dict[str, Any]],
     open_shifts: list[tuple[str, str, str]],
     base: list[tuple[str, str, str, str]] = (),
+    rules: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Returns a one-ward region (week of Mon 2026-03-02): ``open_shifts`` are (id,
     date, template) needing one N3; ``base`` are (id, date, template, staff) shifts
-    worked in the base roster."""
+    worked in the base roster; ``rules`` updates the labour rules."""
     shifts = [
         {
             "id": shift_id,
@@ -90,6 +91,7 @@ def _region_data(
         "staff": staff,
         "base_roster": [{"staff": who, "shift": sid} for sid, _, _, who in base],
         "agency_supply": [],
+        "rules": rules or {},
     }
 
 
@@ -143,7 +145,9 @@ def test_fair_anw_burden_changes_who_works_the_night():
 
 def _part_timers() -> Any:
     """Two part-timers (contract 24 h, desired 28 h) and one open 8 h shift; P2 has
-    already worked 2 h beyond the contract in the base roster."""
+    already worked 2 h beyond the contract in the base roster. The region allows 8 h
+    a week above desired hours (CONSENT's allowance), so the shift is possible for
+    both, at the price of the hours above desired."""
     staff = [
         _person(
             "P1",
@@ -157,7 +161,12 @@ def _part_timers() -> Any:
     base = [(f"B1-{d}", f"2026-03-0{d}", "E", "P1") for d in (2, 3, 4)]
     base += [(f"B2-{d}", f"2026-03-0{d}", "E", "P2") for d in (2, 3, 4)]
     base += [("B2-H", "2026-03-05", "H", "P2")]
-    return _compiled(staff, [("OPEN", "2026-03-07", "E")], base=base)
+    return _compiled(
+        staff,
+        [("OPEN", "2026-03-07", "E")],
+        base=base,
+        rules={"hours_above_desired": 8},
+    )
 
 
 def test_penalty_above_desired_changes_who_gets_the_extra_shift():
@@ -373,7 +382,7 @@ def test_cli_replanning_writes_moves(example, tmp_path, capsys):
     args += ["--previous", str(tmp_path / "first" / "roster.csv"), "--minimal-change"]
     assert main(args) == 0
     moves = (tmp_path / "second" / "moves.csv").read_text().splitlines()
-    assert moves[0] == "shift_id,level,before,after" and len(moves) >= 2
+    assert moves[0] == "shift_id,level,before,after,change,reason" and len(moves) >= 2
     summary = json.loads((tmp_path / "second" / "summary.json").read_text())
     assert len(summary["moves"]) == len(moves) - 1
     assert "re-planning" in capsys.readouterr().out

@@ -6,7 +6,9 @@ candidates can still work in that week. Slots with fewer than ``k`` candidates a
 listed: they are where care will stay uncovered first.
 
 The candidate counts come from the eligibility graph (`kernels.eligibility`), the spare
-hours from `kernels.capacity`. No personal data appears in the output.
+hours from `kernels.capacity`. `roster_candidates` answers for one slot of a roster:
+who may take it, whom the roster keeps from it and why, and whom to ask
+(`kernels.candidates`). No personal data appears in the output.
 """
 
 from __future__ import annotations
@@ -336,3 +338,234 @@ def explain(compiled: CompiledRegion, staff: int, slot: int) -> list[str]:
             reason = _INDEX_REF.sub(shift_name, reason)
         reasons.append(reason)
     return reasons
+
+
+# ---------------------------------------------------------------------------
+# Candidates against a roster
+# ---------------------------------------------------------------------------
+
+BLOCKED_GROUPS: dict[str, tuple[str, ...]] = {
+    "booked": ("H1",),
+    "rest_blocked": ("H4", "H5", "H6", "H7", "H8"),
+    "hours_blocked": ("H9", "H10", "H11", "H16", "SUN"),
+    "consent_blocked": ("CONSENT",),
+}
+"""The groups of people in the candidate pool whom the roster keeps from a slot, by
+the rules that block them. A person breaking rules of several groups is listed in
+the first; one breaking any other rule (qualification, induction, absence, travel,
+night or pregnancy exemption, shift length) is no candidate at all."""
+
+BLOCKED_COLUMNS = [
+    "staff_id",
+    "employment",
+    "organisation",
+    "level",
+    "rules",
+    "shifts",
+    "detail",
+]
+"""Columns of the blocked groups of `SlotCandidates`: ``rules`` the rule ids broken
+(comma-separated), ``shifts`` the shifts of the first of them (comma-separated, empty
+for weekly totals) and ``detail`` the evaluator's words for it."""
+
+ASK_COLUMNS = [
+    "staff_id",
+    "organisation",
+    "level",
+    "week",
+    "extra_hours",
+    "travel_km",
+    "cost",
+]
+"""Columns of the ask list of `SlotCandidates`: ``week`` the horizon week of the
+shift, ``extra_hours`` the person's paid hours in that week with the shift above
+their desired hours."""
+
+
+@dataclass(frozen=True)
+class SlotCandidates:
+    """Who may take one open slot given a roster, and who may not, and why.
+
+    Attributes
+    ----------
+    slot
+        The open slot.
+    filler
+        Who fills it in the roster: a staff index (left out of every list),
+        ``UNCOVERED`` (-1) or ``AGENCY`` (-2).
+    ranked
+        The people of the candidate pool who break no rule by taking it, best first
+        (`CANDIDATE_COLUMNS`, ordered as `rank_candidates` orders them; hours left
+        and ANW shifts count the roster's new assignments too).
+    blocked
+        Per `BLOCKED_GROUPS` name, the pool's people kept from it by the roster
+        (`BLOCKED_COLUMNS`), by staff id.
+    ask
+        People outside the candidate pool who break only CONSENT by taking it: they
+        could, if they agreed (`ASK_COLUMNS`), fewest extra hours first, then travel.
+    """
+
+    slot: int
+    filler: int
+    ranked: pd.DataFrame
+    blocked: dict[str, pd.DataFrame]
+    ask: pd.DataFrame
+
+
+def _rule_bits(names: tuple[str, ...]) -> int:
+    """Returns the `slot_verdicts` mask of the rules named (unknown names are left out)."""
+    from kernels.evaluate import RULE_IDS
+
+    return sum(1 << RULE_IDS.index(name) for name in names if name in RULE_IDS)
+
+
+def roster_candidates(
+    compiled: CompiledRegion,
+    slot: int,
+    roster: np.ndarray | None = None,
+    *,
+    remaining: np.ndarray | None = None,
+    anw_shifts: np.ndarray | None = None,
+) -> SlotCandidates:
+    """Returns who may take an open slot given a roster of the other open slots.
+
+    Each person is judged by the evaluator's own per-person rule checks with the
+    slot added to their roster (`kernels.candidates.slot_verdicts`), so the answer
+    holds for the roster as it is, not only for the base roster.
+
+    Parameters
+    ----------
+    compiled
+        The compiled region.
+    slot
+        Open-slot index.
+    roster
+        int64 ``slot_assignee`` of the current roster (`optimizer.roster.read_roster`);
+        None for the base roster alone (every open slot uncovered).
+    remaining, anw_shifts
+        `kernels.capacity.remaining_week_minutes` and `fixed_anw_shifts`, when the
+        caller looks at several slots and computes them once.
+
+    Returns
+    -------
+    SlotCandidates
+    """
+    from kernels.candidates import slot_verdicts
+    from kernels.eligibility import AGENCY as AGENCY_EMPLOYMENT
+    from kernels.eligibility import default_candidates
+    from kernels.evaluate import RULE_IDS
+
+    arrays = compiled.arrays
+    num_slots, num_staff = len(arrays.slot_shift), len(arrays.staff_level)
+    if roster is None:
+        roster = np.full(num_slots, -1, dtype=np.int64)
+    verdicts = slot_verdicts(compiled, roster, slot)
+    if remaining is None:
+        remaining = remaining_week_minutes(arrays)
+    if anw_shifts is None:
+        anw_shifts = fixed_anw_shifts(compiled)
+
+    # The roster's other new assignments: hours in the slot's week, ANW shifts.
+    others = np.array(roster, dtype=np.int64, copy=True)
+    others[slot] = -1
+    shift = int(arrays.slot_shift[slot])
+    week = int(arrays.shift_week[shift])
+    slot_shifts = arrays.slot_shift
+    in_week = (others >= 0) & (arrays.shift_week[slot_shifts] == week)
+    new_minutes = np.bincount(
+        others[in_week],
+        weights=arrays.shift_paid[slot_shifts][in_week],
+        minlength=num_staff,
+    )
+    anw_new = (others >= 0) & (arrays.shift_anw[slot_shifts] != ANW_CODES[AnwClass.DAY])
+    anw = anw_shifts + np.bincount(others[anw_new], minlength=num_staff)
+    hours_left = np.maximum(remaining[:, week] - new_minutes, 0) / 60
+
+    checked = verdicts.checked
+    pool = default_candidates(arrays) & (arrays.staff_employment != AGENCY_EMPLOYMENT)
+    mask = verdicts.rules
+    grouped = 0
+    group_bits = {}
+    for name, rules in BLOCKED_GROUPS.items():
+        group_bits[name] = _rule_bits(rules)
+        grouped |= group_bits[name]
+    other = ~np.int64(grouped)
+    consent = np.int64(_rule_bits(("CONSENT",)))
+    staff = compiled.region.staff
+
+    def base(people: np.ndarray) -> dict[str, list]:
+        return {
+            "staff_id": [compiled.staff_ids[p] for p in people],
+            "employment": [staff[p].employment.value for p in people],
+            "organisation": [
+                compiled.organisation_ids[o] if o >= 0 else ""
+                for o in arrays.staff_org[people]
+            ],
+            "level": [f"N{int(level)}" for level in arrays.staff_level[people]],
+        }
+
+    people = np.flatnonzero(checked & pool & (mask == 0))
+    ranked = pd.DataFrame(
+        {
+            **base(people),
+            "hours_left": hours_left[people],
+            "travel_km": verdicts.travel_km[people],
+            "anw_shifts": anw[people],
+            "cost": verdicts.cost[people],
+        },
+        columns=CANDIDATE_COLUMNS,
+    ).sort_values(
+        ["hours_left", "travel_km", "anw_shifts", "cost", "staff_id"],
+        ascending=[False, True, True, True, True],
+        kind="mergesort",
+    )
+
+    blocked: dict[str, pd.DataFrame] = {}
+    taken = np.zeros(num_staff, dtype=bool)
+    listable = checked & pool & (mask != 0) & ((mask & other) == 0)
+    for name, bits in group_bits.items():
+        people = np.flatnonzero(listable & ~taken & ((mask & bits) != 0))
+        taken[people] = True
+        rules = [
+            ", ".join(
+                rule for code, rule in enumerate(RULE_IDS) if (int(mask[p]) >> code) & 1
+            )
+            for p in people
+        ]
+        first = [verdicts.violation(int(p)) for p in people]
+        blocked[name] = (
+            pd.DataFrame(
+                {
+                    **base(people),
+                    "rules": rules,
+                    "shifts": [", ".join(v.shifts) if v else "" for v in first],
+                    "detail": [v.detail if v else "" for v in first],
+                },
+                columns=BLOCKED_COLUMNS,
+            )
+            .sort_values("staff_id", kind="mergesort")
+            .reset_index(drop=True)
+        )
+
+    people = np.flatnonzero(checked & ~pool & ((mask & ~consent) == 0))
+    with_shift = verdicts.week_minutes[people] + arrays.shift_paid[shift]
+    extra = np.maximum(with_shift - arrays.staff_desired_minutes[people], 0) / 60
+    fields = base(people)
+    del fields["employment"]
+    ask = pd.DataFrame(
+        {
+            **fields,
+            "week": week,
+            "extra_hours": extra,
+            "travel_km": verdicts.travel_km[people],
+            "cost": verdicts.cost[people],
+        },
+        columns=ASK_COLUMNS,
+    ).sort_values(["extra_hours", "travel_km", "staff_id"], kind="mergesort")
+    return SlotCandidates(
+        slot=slot,
+        filler=verdicts.filler,
+        ranked=ranked.reset_index(drop=True),
+        blocked=blocked,
+        ask=ask.reset_index(drop=True),
+    )

@@ -330,7 +330,12 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "List the candidates who may legally take an open shift, ranked by hours "
             "left to their weekly maximum (most first), travel, ANW shifts already "
-            "in their roster, then cost. A shift whose open slots need different "
+            "in their roster, then cost. People of the candidate pool whom the "
+            "roster keeps from it are listed apart, with the rule: booked (H1), "
+            "rest-blocked (H4-H8), hours-blocked (H9-H11, H16, SUN) and "
+            "consent-blocked (CONSENT); people outside the pool who break only "
+            "CONSENT form the ask list. Against the base roster, or with --roster "
+            "against a solved roster. A shift whose open slots need different "
             "levels or competences gets one list per kind of slot."
         ),
     )
@@ -342,11 +347,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="id of a shift with open slots",
     )
     ca.add_argument(
+        "--roster",
+        type=Path,
+        metavar="ROSTER.csv",
+        help="the current roster of the open slots (carecap solve's roster.csv); "
+        "default: the base roster alone",
+    )
+    ca.add_argument(
         "--top",
         type=positive_int,
         default=10,
         metavar="K",
-        help="show at most K candidates per slot (default 10)",
+        help="show at most K people per list (default 10)",
     )
     ca.add_argument(
         "--explain",
@@ -708,6 +720,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     from .params import SolveParams
     from .roster import (
         UNCOVERED,
+        opened_slots,
         read_previous_roster,
         read_roster,
         write_roster,
@@ -734,9 +747,10 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     path = args.region if args.region is not None else EXAMPLE_REGION
     compiled = compile_region(read_region(path))
     _warn_length_breaks(path, compiled.region)
-    previous, dropped = None, []
+    previous, opened, dropped = None, None, []
     if args.previous is not None:
         previous, dropped = read_previous_roster(compiled, args.previous)
+        opened = opened_slots(compiled, args.previous)
     pins = None
     if args.pin is not None:
         pinned = read_roster(compiled, args.pin)
@@ -747,6 +761,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             params,
             seed=args.seed,
             previous=previous,
+            opened=opened,
             pins=pins,
             minimal_change=args.minimal_change,
         )
@@ -790,10 +805,15 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if result.findings else EXIT_OK
 
 
+MOVES_COLUMNS = ("shift_id", "level", "before", "after", "change", "reason")
+"""Columns of moves.csv: `optimizer.solve.Move`'s fields (``after`` is who covers the
+slot now, ``reason`` why it stays uncovered)."""
+
+
 def _moves_csv(moves: Sequence[Any]) -> str:
     return rows_text(
-        ["shift_id", "level", "before", "after"],
-        ([m.shift_id, m.level, m.before, m.after] for m in moves),
+        list(MOVES_COLUMNS),
+        ([getattr(m, column) for column in MOVES_COLUMNS] for m in moves),
     )
 
 
@@ -919,12 +939,39 @@ def _slot_label(compiled: CompiledRegion, slot: int) -> str:
     return label
 
 
-def _cmd_candidates(args: argparse.Namespace) -> int:
-    from kernels.capacity import remaining_week_minutes
-    from kernels.eligibility import eligibility
+BLOCKED_TITLES = {
+    "booked": "booked: already work a shift then or that day",
+    "rest_blocked": "rest-blocked: too little rest around it",
+    "hours_blocked": "hours-blocked: above an hours, nights or Sundays limit",
+    "consent_blocked": "consent-blocked: above the hours they offered",
+}
+"""Console titles of the blocked groups (`optimizer.analysis.BLOCKED_GROUPS`)."""
 
-    from .analysis import explain, fixed_anw_shifts, rank_candidates
+
+def _roster_slot(slots: list[int], roster: Any) -> int:
+    """Returns the slot of a kind to list candidates for: the first one no person
+    fills in the roster, else the first."""
+    return next((k for k in slots if roster[k] < 0), slots[0])
+
+
+def _filler_label(compiled: CompiledRegion, who: int) -> str:
+    """Returns who fills a slot: a staff id, ``agency`` or ``uncovered``."""
+    from .roster import AGENCY
+
+    if who >= 0:
+        return compiled.staff_ids[who]
+    return "agency" if who == AGENCY else "uncovered"
+
+
+def _cmd_candidates(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from kernels.candidates import insertion_violations
+    from kernels.capacity import remaining_week_minutes
+
+    from .analysis import BLOCKED_GROUPS, explain, fixed_anw_shifts, roster_candidates
     from .clock import TZ
+    from .roster import UNCOVERED, read_roster
 
     compiled = _compile(args.region)
     source = str(args.region)
@@ -935,34 +982,59 @@ def _cmd_candidates(args: argparse.Namespace) -> int:
         if person is None:
             raise InputError(source, [f"--explain: unknown staff {args.explain!r}"])
     started = time.perf_counter()
+    num_slots = len(compiled.arrays.slot_shift)
+    roster = np.full(num_slots, UNCOVERED, dtype=np.int64)
+    if args.roster is not None:
+        roster = read_roster(compiled, args.roster)
     arrays = compiled.arrays
-    graph = eligibility(arrays)
     remaining = remaining_week_minutes(arrays)
     anw = fixed_anw_shifts(compiled)
     lists = []
     for slots in kinds:
-        slot = slots[0]
-        table = rank_candidates(
-            compiled, graph, slot, remaining=remaining, anw_shifts=anw
+        slot = _roster_slot(slots, roster)
+        found = roster_candidates(
+            compiled, slot, roster, remaining=remaining, anw_shifts=anw
         )
+        now = [_filler_label(compiled, int(roster[k])) for k in slots]
         entry: dict[str, Any] = {
             "slot": slot,
             "requirement": _slot_label(compiled, slot),
             "open_slots": len(slots),
-            "eligible": len(table),
-            "candidates": _records(table.head(args.top)),
+            "covered_by": now,
+            "eligible": len(found.ranked),
+            "candidates": _records(found.ranked.head(args.top)),
+            "blocked_total": {
+                name: len(found.blocked[name]) for name in BLOCKED_GROUPS
+            },
+            "blocked": {
+                name: [
+                    {
+                        **record,
+                        "rules": record["rules"].split(", "),
+                        "shifts": record["shifts"].split(", ")
+                        if record["shifts"]
+                        else [],
+                    }
+                    for record in _records(found.blocked[name].head(args.top))
+                ]
+                for name in BLOCKED_GROUPS
+            },
+            "ask_total": len(found.ask),
+            "ask": _records(found.ask.head(args.top)),
         }
         if person is not None:
-            reasons = explain(compiled, person, slot)
-            ranked = table.index[table["staff_id"] == args.explain].tolist()
-            entry["explain"] = {
-                "staff_id": args.explain,
-                "eligible": not reasons,
-                "rank": ranked[0] + 1 if ranked else None,
-                "reasons": reasons,
-            }
+            entry["explain"] = _explain_entry(
+                found, person, args.explain, explain(compiled, person, slot)
+            )
+            if person != found.filler:
+                entry["explain"]["roster_violations"] = [
+                    {"rule": v.rule, "shifts": list(v.shifts), "detail": v.detail}
+                    for v in insertion_violations(compiled, roster, slot, person)
+                ]
         lists.append(entry)
-    log.info("ranked candidates in %.3f s", time.perf_counter() - started)
+    log.info(
+        "read the roster and ranked candidates in %.3f s", time.perf_counter() - started
+    )
 
     region = compiled.region
     shift = region.shift_by_id[args.shift]
@@ -973,6 +1045,7 @@ def _cmd_candidates(args: argparse.Namespace) -> int:
         "start": cls.start.astimezone(TZ).isoformat(),
         "end": cls.end.astimezone(TZ).isoformat(),
         "anw_class": cls.anw_class.value,
+        "roster": None if args.roster is None else str(args.roster),
         "slots": lists,
     }
     if args.json:
@@ -983,25 +1056,110 @@ def _cmd_candidates(args: argparse.Namespace) -> int:
         f"Shift {args.shift} (ward {shift.ward}, {start:%a %Y-%m-%d %H:%M}-{end:%H:%M}, "
         f"{cls.anw_class.value})"
     )
+    print(
+        "Against the base roster alone"
+        if args.roster is None
+        else f"Against the roster {args.roster}"
+    )
     for entry in lists:
-        print()
-        print(
-            f"{entry['open_slots']} open slot(s) needing {entry['requirement']}: "
-            f"{entry['eligible']} eligible, showing {len(entry['candidates'])}"
-        )
-        print(_table(_candidate_frame(entry["candidates"])))
-        if "explain" in entry:
-            verdict = entry["explain"]
-            if verdict["eligible"]:
-                print(
-                    f"  {args.explain} is eligible (rank {verdict['rank']} of "
-                    f"{entry['eligible']})."
-                )
-            else:
-                print(f"  {args.explain} may not take it:")
-                for reason in verdict["reasons"]:
-                    print(f"    - {reason}")
+        _print_candidates(entry, args)
     return EXIT_OK
+
+
+def _explain_entry(
+    found: Any, person: int, staff_id: str, reasons: list[str]
+) -> dict[str, Any]:
+    """Returns the --explain verdict of one person for one slot: rank, the list the
+    person is in (``candidate``, a `optimizer.analysis.BLOCKED_GROUPS` name, ``ask``,
+    ``fills_it_now`` or ``not_a_candidate``) and the base-roster reasons."""
+    ranked = found.ranked.index[found.ranked["staff_id"] == staff_id].tolist()
+    group = "candidate" if ranked else "not_a_candidate"
+    if person == found.filler:
+        group = "fills_it_now"
+    for name, frame in (*found.blocked.items(), ("ask", found.ask)):
+        if (frame["staff_id"] == staff_id).any():
+            group = name
+    return {
+        "staff_id": staff_id,
+        "eligible": bool(ranked),
+        "rank": ranked[0] + 1 if ranked else None,
+        "group": group,
+        "reasons": [] if ranked else reasons,
+    }
+
+
+def _shown(total: int, shown: list[Any]) -> str:
+    return f"{total}, showing {len(shown)}" if shown else str(total)
+
+
+def _print_candidates(entry: dict[str, Any], args: argparse.Namespace) -> None:
+    """Prints the lists of one kind of slot (`_cmd_candidates`)."""
+    import re
+    from collections import Counter
+
+    import pandas as pd
+
+    from .analysis import ASK_COLUMNS, BLOCKED_COLUMNS
+
+    now = Counter(entry["covered_by"])
+    print()
+    print(
+        f"{entry['open_slots']} open slot(s) needing {entry['requirement']} (now "
+        + ", ".join(f"{who} {n}" for who, n in sorted(now.items()))
+        + f"): {entry['eligible']} eligible, showing {len(entry['candidates'])}"
+    )
+    print(_table(_candidate_frame(entry["candidates"])))
+    for name, title in BLOCKED_TITLES.items():
+        people = entry["blocked"][name]
+        total = entry["blocked_total"][name]
+        print(f"{title} ({_shown(total, people)})")
+        if people:
+            frame = pd.DataFrame(
+                [
+                    {
+                        **p,
+                        "rules": ",".join(p["rules"]),
+                        "shifts": ",".join(p["shifts"]),
+                    }
+                    for p in people
+                ],
+                columns=BLOCKED_COLUMNS,
+            )
+            print(_table(frame.drop(columns=["employment", "organisation"])))
+    print(
+        "ask: outside the candidate pool, could take it if they agreed "
+        f"({_shown(entry['ask_total'], entry['ask'])})"
+    )
+    if entry["ask"]:
+        print(_table(pd.DataFrame(entry["ask"], columns=ASK_COLUMNS)))
+    if "explain" in entry:
+        verdict = entry["explain"]
+        staff_id = verdict["staff_id"]
+        if verdict["eligible"]:
+            print(
+                f"  {staff_id} is eligible (rank {verdict['rank']} of "
+                f"{entry['eligible']})."
+            )
+        elif verdict["group"] == "fills_it_now":
+            print(f"  {staff_id} fills this slot in the roster.")
+        else:
+            print(f"  {staff_id} may not take it:")
+            for reason in verdict["reasons"]:
+                print(f"    - {reason}")
+            said = {
+                rule
+                for reason in verdict["reasons"]
+                for rule in re.findall(r"\b(H\d+|SUN|CONSENT)\b", reason)
+            }
+            for v in verdict.get("roster_violations", []):
+                if v["rule"] in said:
+                    continue
+                shifts = f" ({', '.join(v['shifts'])})" if v["shifts"] else ""
+                print(f"    - {v['rule']} with the roster: {v['detail']}{shifts}")
+            if verdict["group"] == "ask":
+                print(
+                    f"  {staff_id} could take it if they agreed (breaks only CONSENT)."
+                )
 
 
 def _candidate_frame(records: list[dict[str, Any]]) -> pd.DataFrame:

@@ -80,15 +80,22 @@ class LevelResult:
 
 @dataclass(frozen=True)
 class Move:
-    """A previous assignment that a re-planned roster changed (ids, never names).
+    """A slot that opened, or whose filler changed, in a re-planned roster (ids, never
+    names).
 
-    ``before`` and ``after`` are a staff id, ``'agency'`` or ``'uncovered'``.
+    ``before`` and ``after`` are a staff id, ``'agency'`` or ``'uncovered'``; ``after``
+    is who covers the slot now. ``change`` is ``'opened'`` for a slot the previous
+    roster had no row for (a sick call freed it, or it is new; ``before`` is then
+    empty) and ``'changed'`` otherwise. ``reason`` says why a slot left uncovered
+    stays so (`kernels.capacity.UNCOVERED_REASONS`), and is empty otherwise.
     """
 
     shift_id: str
     level: str
     before: str
     after: str
+    change: str = "changed"
+    reason: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,7 +126,8 @@ class Result:
         int8 per slot: why it stays uncovered (`kernels.capacity.UNCOVERED_REASONS`;
         0 for filled slots).
     moves
-        Re-planning: the previous roster's slots whose assignee changed.
+        Re-planning: the slots that opened since the previous roster, and those
+        whose assignee changed, in slot order.
     progress
         `ProgressEvent` per improving solution (seconds, level, objective, bound).
     model_size
@@ -237,6 +245,8 @@ class Result:
                         "level": m.level,
                         "before": m.before,
                         "after": m.after,
+                        "change": m.change,
+                        "reason": m.reason,
                     }
                     for m in self.moves
                 ]
@@ -268,9 +278,7 @@ class Result:
                 + ", ".join(f"{name} {n}" for name, n in reasons.items())
             )
         if self.moves is not None:
-            lines.append(
-                f"  re-planning: {len(self.moves)} previous assignment(s) moved"
-            )
+            lines += _moves_lines(self.moves)
         if self.findings:
             people = len({v.staff for v in self.findings})
             lines.append(
@@ -330,19 +338,54 @@ def _label(compiled: CompiledRegion, who: int) -> str:
 
 
 def _moves(
-    compiled: CompiledRegion, previous: np.ndarray, roster: np.ndarray
+    compiled: CompiledRegion,
+    previous: np.ndarray,
+    roster: np.ndarray,
+    reasons: np.ndarray,
+    opened: np.ndarray | None,
 ) -> tuple[Move, ...]:
-    """Returns the previous roster's filled slots whose assignee changed."""
+    """Returns the slots that opened or whose assignee changed, with who covers them
+    now and, where nobody does, why."""
+    from kernels.capacity import UNCOVERED_REASONS
+
     slots = compiled.region.open_slots
-    return tuple(
-        Move(
-            shift_id=slots[k].shift,
-            level=slots[k].level.value,
-            before=_label(compiled, int(previous[k])),
-            after=_label(compiled, int(roster[k])),
+    if opened is None:
+        opened = np.zeros(len(slots), dtype=np.bool_)
+    moves = []
+    for k in np.flatnonzero((previous != roster) | opened):
+        now = int(roster[k])
+        moves.append(
+            Move(
+                shift_id=slots[k].shift,
+                level=slots[k].level.value,
+                before="" if opened[k] else _label(compiled, int(previous[k])),
+                after=_label(compiled, now),
+                change="opened" if opened[k] else "changed",
+                reason=UNCOVERED_REASONS[int(reasons[k])] if now == UNCOVERED else "",
+            )
         )
-        for k in np.flatnonzero((previous != roster) & (previous != UNCOVERED))
-    )
+    return tuple(moves)
+
+
+MAX_LISTED_MOVES = 20
+"""Moves listed in `Result`'s text (all are in ``moves`` and moves.csv)."""
+
+
+def _moves_lines(moves: tuple[Move, ...]) -> list[str]:
+    """Returns the re-planning lines of `Result`'s text: opened slots first."""
+    opened = [m for m in moves if m.change == "opened"]
+    changed = [m for m in moves if m.change != "opened"]
+    lines = [
+        f"  re-planning: {len(opened)} slot(s) opened, {len(changed)} previous "
+        "assignment(s) changed; who covers them now:"
+    ]
+    for m in (opened + changed)[:MAX_LISTED_MOVES]:
+        was = "opened" if m.change == "opened" else f"was {m.before}"
+        why = f" ({m.reason})" if m.reason else ""
+        lines.append(f"    {m.shift_id} {m.level}: {was}, now {m.after}{why}")
+    if len(moves) > MAX_LISTED_MOVES:
+        lines.append(f"    ... and {len(moves) - MAX_LISTED_MOVES} more (moves.csv)")
+    return lines
 
 
 def solve(
@@ -352,6 +395,7 @@ def solve(
     seed: int,
     backend: Literal["cpsat", "greedy"] = "cpsat",
     previous: np.ndarray | None = None,
+    opened: np.ndarray | None = None,
     pins: np.ndarray | None = None,
     minimal_change: bool = False,
     skip_rules: Iterable[str] = (),
@@ -373,6 +417,10 @@ def solve(
         Re-planning: the previous roster as ``slot_assignee`` on this region's open
         slots (`optimizer.roster.read_previous_roster` reads it from a roster file).
         The result lists the `Move` of every previous assignment that changed.
+    opened
+        With ``previous``: bool per open slot, True where the previous roster had
+        no row for it (`optimizer.roster.opened_slots`); each such slot gets a
+        `Move` saying who covers it now.
     pins
         ``slot_assignee`` of assignments that must be kept (staff index or AGENCY,
         `optimizer.cpsat.variables.NOT_PINNED` elsewhere); each must be eligible.
@@ -406,7 +454,7 @@ def solve(
     compiled = region if isinstance(region, CompiledRegion) else compile_region(region)
     arrays = compiled.arrays
     num_slots = arrays.slot_shift.shape[0]
-    for name, given in (("previous", previous), ("pins", pins)):
+    for name, given in (("previous", previous), ("opened", opened), ("pins", pins)):
         if given is not None and np.shape(given) != (num_slots,):
             raise ValueError(f"{name} must have one entry per open slot ({num_slots})")
     if pins is not None and backend == "greedy":
@@ -423,6 +471,7 @@ def solve(
     if backend == "greedy":
         build = time.perf_counter() - started
         evaluation = _check(compiled, greedy, person_ok, check)
+        reason = uncovered_reasons(arrays, graph, greedy, person_ok)
         return Result(
             status=SolveStatus.FEASIBLE,
             levels=(),
@@ -434,8 +483,12 @@ def solve(
             params=params,
             backend="greedy",
             findings=findings,
-            slot_reason=uncovered_reasons(arrays, graph, greedy, person_ok),
-            moves=None if previous is None else _moves(compiled, previous, greedy),
+            slot_reason=reason,
+            moves=(
+                None
+                if previous is None
+                else _moves(compiled, previous, greedy, reason, opened)
+            ),
         )
 
     from .cpsat import CpSatModel
@@ -533,6 +586,7 @@ def solve(
     evaluation = _check(compiled, roster, person_ok, check)
     if check and params.anw_balance_hours is not None:
         _check_anw_balance(arrays, roster, filler.person_ok, graph, params)
+    reason = uncovered_reasons(arrays, graph, roster, person_ok)
     return Result(
         status=status,
         levels=levels_out,
@@ -545,8 +599,12 @@ def solve(
         solver_params=used,
         backend="cpsat",
         findings=findings,
-        slot_reason=uncovered_reasons(arrays, graph, roster, person_ok),
-        moves=None if previous is None else _moves(compiled, previous, roster),
+        slot_reason=reason,
+        moves=(
+            None
+            if previous is None
+            else _moves(compiled, previous, roster, reason, opened)
+        ),
         progress=tuple(events),
         model_size=model_size,
     )

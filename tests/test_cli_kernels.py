@@ -150,7 +150,7 @@ def test_help_of_each_command(capsys, command):
     options = {
         "evaluate": ["--json", "--output"],
         "analyze": ["-k K", "--json", "--output"],
-        "candidates": ["--shift", "--top", "--explain", "--json"],
+        "candidates": ["--shift", "--roster", "--top", "--explain", "--json"],
     }[command]
     assert all(option in out for option in options)
     code, out, _ = run(capsys, "--help")
@@ -486,8 +486,13 @@ def test_candidates_console_and_top(capsys, compiled, graph):
     assert f"Shift {shift_id}" in out
     assert f"{len(ranked)} eligible, showing {min(2, len(ranked))}" in out
     staff_ids = set(compiled.staff_ids)
-    first_words = [line.split()[0] for line in out.splitlines() if line.strip()]
-    shown = [word for word in first_words if word in staff_ids]
+    # The ranked table of each kind of slot runs from its header to "booked:".
+    shown, listing = [], False
+    for line in out.splitlines():
+        if " eligible, showing " in line or line.startswith("booked:"):
+            listing = " eligible, showing " in line
+        elif listing and line.split() and line.split()[0] in staff_ids:
+            shown.append(line.split()[0])
     lists = out.count(" eligible, showing ")
     assert len(shown) <= 2 * lists
     assert shown[: min(2, len(ranked))] == ranked["staff_id"].head(2).tolist()

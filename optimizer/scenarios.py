@@ -42,9 +42,14 @@ does not offer for open shifts.) The uplift is stacked on today's wish: someone 
 already wants 4 h more and gets "+4 h" may now take up to 8 h more, and their weekly
 maximum moves up with it. Someone who wanted no more before becomes a candidate with
 the new wish as weekly maximum (never below their heaviest base-roster week), so
-"+1 h for everyone" does not open the CAO headroom above it. Hours become shifts only in whole shifts: `UpliftReport` gives for each
-change the offered hours over the horizon, the part that whole shifts can use, and
-the rest, lost to rounding.
+"+1 h for everyone" does not open the CAO headroom above it. The new wish is also
+the consent cap (CONSENT, `shared/domain.md` H16): a week with a new shift holds at
+most the desired hours plus the region's ``hours_above_desired``. Hours become shifts
+only in whole shifts and only week by week: `UpliftReport` gives for each change the
+offered hours over the horizon, the part whole shifts can use (per person and ATW
+week, the largest mix of the region's shift lengths within that week's headroom to
+the cap, less what the headroom before the uplift already allowed), and the rest,
+lost to rounding.
 """
 
 from __future__ import annotations
@@ -424,10 +429,13 @@ class UpliftReport:
     offered_hours
         Extra hours offered over the horizon (weekly uplift x weeks).
     usable_hours
-        The part whole shifts can use: per person the largest sum of shift lengths
-        of the region that fits in their offered hours.
+        The part whole shifts can use: per person and ATW week, the largest sum of
+        the region's shift lengths within the week's headroom to the consent cap
+        (desired hours plus the allowance, at most the weekly maximum, after the
+        worked base roster), less what the headroom allowed before the change.
     rounding_loss_hours
-        ``offered_hours - usable_hours``.
+        ``offered_hours - usable_hours``: lost to whole shifts, to weeks whose base
+        roster leaves no room, or to the weekly maximum.
     capped_people
         People whose uplift was cut by ``cap_hours``.
     """
@@ -597,9 +605,11 @@ def _apply_uplift(
     weeks = region.horizon.weeks
     legal_week = region.rules.max_week_hours
     fixed_week = _fixed_week_hours(region)
+    worked = _worked_week_minutes(region)
+    lengths = _shift_lengths(region)
     staff: list[Staff] = []
     people = capped = 0
-    horizon_minutes: list[int] = []
+    offered_minutes = usable_minutes = 0
     for person in region.staff:
         wanted = _requested_uplift(person, change)
         if wanted <= 0:
@@ -630,13 +640,19 @@ def _apply_uplift(
             update["conditional_extra_hours"] = max(
                 0.0, person.conditional_extra_hours - uplift
             )
-        staff.append(person.model_copy(update=update))
+        uplifted = person.model_copy(update=update)
+        staff.append(uplifted)
         people += 1
         minutes = round(uplift * 60)
         offered[person.id] += minutes
-        horizon_minutes.append(minutes * weeks)
-    offered_minutes = sum(horizon_minutes)
-    usable_minutes = sum(usable_shift_minutes(horizon_minutes, _shift_lengths(region)))
+        offered_minutes += minutes * weeks
+        usable_minutes += _unlocked_minutes(
+            region,
+            person,
+            uplifted,
+            [worked[(person.id, w)] for w in range(weeks)],
+            lengths,
+        )
     changed = region.replace(staff=tuple(staff)) if people else region
     report = UpliftReport(
         people=people,
@@ -661,6 +677,55 @@ def _apply_uplift(
         + (f"; {capped} capped at {change.cap_hours:g} h/week" if capped else "")
     )
     return changed, ChangeReport(index, change.kind, summary, report)
+
+
+def _unlocked_minutes(
+    region: Region,
+    before: Staff,
+    after: Staff,
+    worked: list[int],
+    lengths: Sequence[int],
+) -> int:
+    """Returns the paid minutes of new shifts an uplift makes room for, week by week.
+
+    New shifts fill a week only up to the hours the person offers (CONSENT: desired
+    hours plus the region's allowance) and their weekly maximum, after the worked
+    base roster of that week. Per ATW week, the usable minutes are the largest sum of
+    whole shifts within that headroom; the uplift unlocks the difference between the
+    headroom after and before it (before: none for someone who offered nothing), at
+    most the uplift itself.
+    """
+
+    def headroom(person: Staff, week_minutes: int) -> int:
+        if not person.offers_extra_shifts:
+            return 0
+        cap = min(
+            person.desired_hours + region.rules.hours_above_desired,
+            person.max_hours,
+            region.rules.max_week_hours,
+        )
+        return max(0, round(cap * 60) - week_minutes)
+
+    rooms = [headroom(p, m) for m in worked for p in (before, after)]
+    usable = usable_shift_minutes(rooms, lengths)
+    uplift = round((after.desired_hours - before.desired_hours) * 60)
+    # A week's room can grow by more than the uplift (a new candidate whose base
+    # roster leaves contract hours unused); only the uplift itself is counted.
+    return sum(
+        min(uplift, grown - had)
+        for had, grown in zip(usable[0::2], usable[1::2], strict=True)
+    )
+
+
+def _worked_week_minutes(region: Region) -> dict[tuple[str, int], int]:
+    """Returns the paid minutes of each person's worked base roster per ATW week."""
+    classes = region.shift_classes
+    weekly: dict[tuple[str, int], int] = defaultdict(int)
+    for assignment in region.worked_roster:
+        shift = region.shift_by_id[assignment.shift]
+        week = (shift.date - region.horizon.start).days // 7
+        weekly[(assignment.staff, week)] += classes[shift.id].paid_minutes
+    return weekly
 
 
 def _fixed_week_hours(region: Region) -> dict[str, float]:

@@ -261,7 +261,10 @@ def _roster_without(
 
 
 def slot_verdicts(
-    compiled: CompiledLike, slot_assignee: np.ndarray, slot: int
+    compiled: CompiledLike,
+    slot_assignee: np.ndarray,
+    slot: int,
+    people: np.ndarray | None = None,
 ) -> SlotVerdicts:
     """Returns, per person, the rules that taking one open slot of a roster breaks.
 
@@ -273,6 +276,9 @@ def slot_verdicts(
         int64 per open slot: staff index, `UNCOVERED` or `AGENCY` (the roster).
     slot
         The open slot to fill.
+    people
+        bool per person: try only these (a caller that needs a few people of a large
+        region); None tries everyone but agency staff.
 
     Returns
     -------
@@ -287,6 +293,8 @@ def slot_verdicts(
     arrays = compiled.arrays
     roster, filler = _roster_without(arrays, slot_assignee, slot)
     checked = np.ascontiguousarray(arrays.staff_employment != AGENCY_EMPLOYMENT)
+    if people is not None:
+        checked &= np.asarray(people, dtype=np.bool_)
     if filler >= 0:
         checked[filler] = False
     shifts, slots, staff, lists, places = _split(arrays)

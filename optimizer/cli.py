@@ -787,6 +787,10 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_NO_SOLUTION
+    from .ask import ask_list
+
+    asked, ask_total = ask_list(compiled, result.slot_assignee)
+    document.update(ask=[entry.to_dict() for entry in asked], ask_total=ask_total)
     written = [args.output / "roster.csv", args.output / "summary.json"]
     write_roster(compiled, result.slot_assignee, written[0], result.reasons())
     write_text_atomic(written[1], _dumps(document))
@@ -801,8 +805,33 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     print(result)
     for line in dropped:
         print(f"  previous roster row dropped: {line}")
+    _print_ask(asked, ask_total)
     print(f"\nwrote {', '.join(str(p) for p in written)}")
     return EXIT_FINDINGS if result.findings else EXIT_OK
+
+
+ASK_SHOWN = 10
+"""Ask-list entries printed by ``solve`` (all of them are in summary.json)."""
+
+
+def _print_ask(asked: Sequence[Any], total: int) -> None:
+    """Prints the head of the ask list: people who could help beyond their offer."""
+    if not total:
+        return
+    slots = len({(entry.shift_id, entry.level, entry.now) for entry in asked})
+    print(
+        f"\nask list: {total} (slot, person) pair(s) could cover agency or uncovered "
+        f"slots if the person agrees to more than they offered ({slots} slot(s); "
+        "up to 5 per slot in summary.json)"
+    )
+    for entry in asked[:ASK_SHOWN]:
+        print(
+            f"  {entry.shift_id} {entry.level} ({entry.now}): {entry.staff_id}"
+            f"{f' of {entry.organisation}' if entry.organisation else ''}, "
+            f"{entry.extra_hours:g} h beyond their offer in {entry.week}"
+        )
+    if len(asked) > ASK_SHOWN:
+        print(f"  ... {len(asked) - ASK_SHOWN} more in summary.json")
 
 
 MOVES_COLUMNS = ("shift_id", "level", "before", "after", "change", "reason")

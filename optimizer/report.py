@@ -1354,6 +1354,61 @@ def _uncovered_section(roster: pd.DataFrame) -> str:
     return "".join(parts)
 
 
+def _ask_section(summary: dict[str, Any]) -> str:
+    """Returns the ask list by slot, counting people: their ids stay in summary.json.
+
+    The page goes to planners of several organisations, so it names nobody; each
+    employer's planner finds the people to phone in ``summary.json`` (``ask``).
+    """
+    asked = summary.get("ask")
+    if asked is None:
+        return '<p class="note">This solve predates the ask list.</p>'
+    if not asked:
+        return (
+            '<p class="note">Nobody could take an agency or uncovered slot beyond '
+            "the hours they offered without breaking another rule.</p>"
+        )
+    units: dict[tuple[str, str, str, str, str], list[float]] = {}
+    for entry in asked:
+        key = (
+            entry["shift_id"],
+            entry["level"],
+            entry.get("competence", ""),
+            entry["now"],
+            entry["week"],
+        )
+        units.setdefault(key, []).append(float(entry["extra_hours"]))
+    rows = [
+        (
+            shift_id,
+            level + (f" ({competence})" if competence else ""),
+            NOW_LABELS.get(now, now),
+            week,
+            f"{len(hours)}",
+            _hours(min(hours)),
+        )
+        for (shift_id, level, competence, now, week), hours in list(units.items())[
+            :MAX_TABLE_ROWS
+        ]
+    ]
+    lead = (
+        '<p class="lead">People are planned only up to the hours they offered '
+        "(desired hours; <i>meer uren werken</i> is voluntary). For these slots, "
+        "someone could take the shift if they agreed to more: taking it alone breaks "
+        "no other rule. Their staff ids are in summary.json (<code>ask</code>), for "
+        f"the planner of their employer to phone; {summary.get('ask_total', 0):,} "
+        "(slot, person) pairs in all, up to 5 per slot listed there.</p>"
+    )
+    table = _table(
+        ("shift", "level", "now", "week", "people to ask", "fewest extra hours"), rows
+    )
+    return lead + table
+
+
+NOW_LABELS = {"agency": "agency (uitzendkracht)", "uncovered": "uncovered"}
+"""How the ask list names what the roster does with a slot."""
+
+
 _CSS = """
 :root { --ink: #1d2733; --muted: #5b6673; --line: #dfe3e8; --bg: #f6f7f9;
   --good: #1a7f37; --warn: #b26b00; --bad: #c0392b; }
@@ -1472,6 +1527,8 @@ def render_report(
     sections += [
         "<h2>Uncovered slots (onderbezetting)</h2>",
         _uncovered_section(roster),
+        "<h2>Could be covered if asked</h2>",
+        _ask_section(summary),
         "<h2>Solver</h2>",
         f'<p class="lead">Status <b>{_escape(summary.get("status", "UNKNOWN"))}</b>: '
         f"{_escape(_status_note(summary))}. The solver "

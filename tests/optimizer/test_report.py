@@ -71,7 +71,8 @@ def _parse(text: str) -> _PageParser:
 
 @pytest.fixture(scope="module")
 def solved_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``carecap solve`` of the bundled example, run once (it has 2 uncovered slots)."""
+    """``carecap solve`` of the bundled example, run once (uncovered slots and an ask
+    list among its results)."""
     out = tmp_path_factory.mktemp("solve")
     argv = ["solve", "-o", str(out), "--time-limit", "5", "--workers", "1"]
     assert main([*argv, "--seed", "1"]) == 0
@@ -181,6 +182,20 @@ def test_report_lists_uncovered_slots_with_reasons(full_report, full_dir):
     for shift_id, reason in zip(uncovered.shift_id, uncovered.reason, strict=True):
         assert shift_id in text
         assert reason in text
+
+
+def test_report_counts_the_ask_list_without_naming_anyone(full_report, full_dir):
+    """Tests that the ask list is shown per slot with the number of people to ask,
+    and that none of their staff ids reaches the page (they stay in summary.json)."""
+    summary = json.loads((full_dir / "summary.json").read_text(encoding="utf-8"))
+    asked = summary["ask"]
+    assert asked, "the example's solve should leave someone to ask"
+    text = full_report.read_text(encoding="utf-8")
+    section = text.split("Could be covered if asked", 1)[1].split("<h2>", 1)[0]
+    assert asked[0]["shift_id"] in section
+    assert f"{summary['ask_total']:,} (slot, person) pairs" in section
+    for entry in asked:
+        assert entry["staff_id"] not in section
 
 
 def test_report_draws_whatif_scenarios(full_report):

@@ -24,7 +24,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from .io import write_text_atomic
+from .io import read_input_bytes, write_text_atomic
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a text cell as a formula."""
@@ -203,10 +203,12 @@ def read_records(
     ------
     UnicodeDecodeError
         When the file is not UTF-8; callers name the file in their error.
+    InputError
+        When the file is not a regular file or is too large (`read_input_bytes`).
     """
-    # Path.read_text takes no newline argument before Python 3.13.
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
+    # Decoding the bytes keeps every line end as it is (newline=''), so the csv
+    # module sees quoted line breaks inside cells.
+    text = read_input_bytes(path).decode("utf-8-sig")
     return parse_records(text)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import math
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,6 +16,22 @@ from pydantic import ValidationError
 
 from .domain import FORMAT_VERSION, Region
 from .exceptions import InputError
+
+MAX_INPUT_ENV = "CARECAP_MAX_INPUT_MB"
+"""Environment variable that raises (or lowers) the size limit of input files."""
+
+DEFAULT_MAX_INPUT_MB = 200
+"""Largest input file carecap reads, in MB, unless `MAX_INPUT_ENV` says otherwise.
+
+An L region is about 10 MB; the limit stops a wrong path (``/dev/zero``, a disk
+image) from filling the memory before anything can be said about it."""
+
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 # mkstemp creates files readable by the owner only; finished files get the usual
 # permissions, as if written with open().
@@ -39,13 +58,37 @@ def read_region(path: str | os.PathLike[str]) -> Region:
         If the file is missing, empty, not JSON, or not a valid region; the error
         lists every problem with the record and field.
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(
+            f"path must be a str or os.PathLike, got {type(path).__name__}; "
+            "use parse_region(text) for JSON text or Region.model_validate(data) "
+            "for a dict"
+        )
     source = str(path)
-    text = _read_text(Path(path))
+    text = read_input_text(path, "region JSON file")
     return parse_region(text, source)
 
 
 def parse_region(text: str, source: str = "<region>") -> Region:
-    """Parses and validates region JSON text; see `read_region`."""
+    """Parses and validates region JSON text; see `read_region`.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a str (a dict goes to ``Region.model_validate``, a path
+        to `read_region`).
+    InputError
+        As `read_region`.
+    """
+    if not isinstance(text, str):
+        hint = (
+            "Region.model_validate(data) validates a dict"
+            if isinstance(text, dict)
+            else "read_region(path) reads a file"
+        )
+        raise TypeError(
+            f"text must be region JSON as a str, got {type(text).__name__}; {hint}"
+        )
     if not text.strip():
         raise InputError(source, ["the file is empty; expected a region JSON object"])
     try:
@@ -104,8 +147,15 @@ def write_atomic(
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o666 & ~_UMASK)
         os.replace(tmp_name, target)
-    except BaseException:
+    except BaseException as error:
         Path(tmp_name).unlink(missing_ok=True)
+        if (
+            isinstance(error, OSError)
+            and error.errno is not None
+            and error.filename is None
+        ):
+            # A full disk says only "No space left on device"; name the file.
+            error.filename = str(target)
         raise
     return target
 
@@ -175,21 +225,102 @@ def _describe_location(loc: Sequence[int | str], raw: Any) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _read_text(path: Path) -> str:
-    source = str(path)
-    if not path.exists():
-        raise InputError(source, ["no such file"])
-    if path.is_dir():
-        raise InputError(source, ["is a directory, expected a region JSON file"])
+def max_input_bytes() -> int:
+    """Returns the size limit of input files in bytes (`MAX_INPUT_ENV`, in MB).
+
+    Raises
+    ------
+    InputError
+        If the environment variable is set but is not a positive number.
+    """
+    text = os.environ.get(MAX_INPUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_INPUT_MB * 1_000_000
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
+        megabytes = float(text)
+    except ValueError:
+        megabytes = math.nan
+    if not 0 < megabytes < math.inf:
+        raise InputError(
+            MAX_INPUT_ENV,
+            [
+                f"{text!r} is not a positive number of MB (default {DEFAULT_MAX_INPUT_MB})"
+            ],
+        )
+    return int(megabytes * 1_000_000)
+
+
+def read_input_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Returns the content of an input file: a regular file within the size limit.
+
+    The file is checked with ``stat`` before it is opened, so a named pipe never
+    blocks the reader and a device (``/dev/zero``) is never read; at most the limit
+    plus one byte is read, so a file that grows while it is read is refused too.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is a pipe, device or socket, or larger than `max_input_bytes`;
+        the message names the file and how to raise the limit.
+    OSError
+        As ``os.stat`` and ``open`` raise them (``FileNotFoundError``, a directory
+        gives ``IsADirectoryError``); callers name the file in their own words.
+    """
+    source = str(path)
+    mode = os.stat(path).st_mode
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", source)
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a file")
+        raise InputError(
+            source, [f"is {kind}, not a regular file; carecap reads regular files only"]
+        )
+    limit = max_input_bytes()
+    with open(path, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            # Swapped for something else between stat and open.
+            raise InputError(source, ["is not a regular file"])
+        data = handle.read(limit + 1)
+    if len(data) > limit:
         raise InputError(
             source,
-            [f"not UTF-8 text (byte {error.start}); expected a region JSON file"],
-        ) from None
+            [
+                f"is larger than {limit / 1_000_000:g} MB, the limit for input files; "
+                f"set {MAX_INPUT_ENV} (in MB) to raise it"
+            ],
+        )
+    return data
+
+
+def read_input_text(path: str | os.PathLike[str], what: str) -> str:
+    """Returns a UTF-8 input file's text (`read_input_bytes`), naming every problem.
+
+    Parameters
+    ----------
+    what
+        What the file should be (``"region JSON file"``), for the messages.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, a directory, not a regular file, too large or not
+        UTF-8.
+    """
+    source = str(path)
+    try:
+        raw = read_input_bytes(path)
+    except FileNotFoundError:
+        raise InputError(source, ["no such file"]) from None
+    except IsADirectoryError:
+        raise InputError(source, [f"is a directory, expected a {what}"]) from None
     except OSError as error:
         raise InputError(source, [f"cannot be read: {error.strerror}"]) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            source, [f"not UTF-8 text (byte {error.start}); expected a {what}"]
+        ) from None
 
 
 def _load_json(text: str, source: str) -> Any:
@@ -204,3 +335,9 @@ def _load_json(text: str, source: str) -> Any:
         ) from None
     except ValueError as error:  # e.g. an integer beyond Python's digit limit
         raise InputError(source, [f"not valid JSON: {error}"]) from None
+    except RecursionError:
+        raise InputError(source, [NESTED_TOO_DEEPLY]) from None
+
+
+NESTED_TOO_DEEPLY = "not valid input: arrays or objects nested too deeply"
+"""The message for JSON or YAML whose nesting exhausts the parser's recursion."""

@@ -36,6 +36,7 @@ from ortools.sat.python import cp_model
 from .cpsat import library
 from .csvfile import read_records, rows_text
 from .exceptions import InputError
+from .io import read_input_text
 
 log = logging.getLogger("carecap")
 
@@ -236,10 +237,7 @@ def read_nrp(path: str | Path) -> NrpInstance:
         its line number.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(str(path), [f"cannot read the file: {error}"]) from None
+    text = read_input_text(path, "benchmark instance file")
     return parse_nrp(text, str(path), name=path.stem)
 
 
@@ -251,9 +249,14 @@ def parse_nrp(text: str, source: str = "<text>", name: str = "instance") -> NrpI
     InputError
         With one line per problem, naming ``source`` and the line number.
     """
+    if not text.strip():
+        raise InputError(
+            source, ["the file is empty; expected SECTION_HORIZON, SHIFTS and STAFF"]
+        )
     problems: list[str] = []
     records: dict[str, list[tuple[int, list[str]]]] = {s: [] for s in SECTIONS}
     section: str | None = None
+    number = 0
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):

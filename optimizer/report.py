@@ -46,10 +46,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .csvfile import read_frame, read_records
 from .exceptions import InputError
-from .io import write_text_atomic
+from .io import format_validation_error, read_input_bytes, write_text_atomic
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -245,7 +246,7 @@ def read_summary(out_dir: Path) -> dict[str, Any]:
     """
     path = out_dir / SUMMARY_NAME
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(read_input_bytes(path).decode("utf-8"))
     except FileNotFoundError:
         raise InputError(
             str(path),
@@ -255,9 +256,73 @@ def read_summary(out_dir: Path) -> dict[str, Any]:
         raise InputError(
             str(path), [f"line {error.lineno}, column {error.colno}: {error.msg}"]
         ) from None
+    except (OSError, UnicodeDecodeError, RecursionError, ValueError) as error:
+        raise InputError(str(path), [f"cannot be read as JSON: {error}"]) from None
     if not isinstance(document, dict):
         raise InputError(str(path), ["expected a JSON object"])
+    try:
+        _SummaryShape.model_validate(document)
+    except ValidationError as error:
+        raise InputError(
+            str(path),
+            [
+                f"{line} (not the layout carecap solve writes)"
+                for line in format_validation_error(error, document)
+            ],
+        ) from None
     return document
+
+
+class _LevelShape(BaseModel):
+    """The fields of a ``summary.json`` level the report reads, with their types."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str | None = None
+    unit: str = ""
+    status: str = ""
+    objective: float | None = None
+    bound: float | None = None
+
+
+class _AskShape(BaseModel):
+    """One entry of the ask list as the report reads it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    shift_id: str
+    level: str
+    competence: str = ""
+    now: str
+    week: str
+    extra_hours: float
+
+
+class _SummaryShape(BaseModel):
+    """The fields of ``summary.json`` the report reads, with their types.
+
+    Checked on reading so that a hand-edited or foreign file is refused with the
+    field named, instead of failing half-way through the page.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    status: str = "UNKNOWN"
+    backend: str | None = None
+    gap: float | None = None
+    levels: list[_LevelShape] | None = None
+    kpis: dict[str, Any] | None = None
+    ask: list[_AskShape] | None = None
+    ask_total: int = 0
+    region: str | None = None
+
+    @field_validator("kpis")
+    @classmethod
+    def _kpis_not_text(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        for name, kpi in (value or {}).items():
+            if isinstance(kpi, str):
+                raise ValueError(f"{name}: {kpi!r} is text, expected a number")
+        return value
 
 
 def read_roster_table(out_dir: Path) -> pd.DataFrame:

@@ -75,7 +75,7 @@ from pydantic import (
 
 from .domain import Employment, Level, Region, Sector, SicknessEpisode, Staff
 from .exceptions import InputError
-from .io import format_validation_error
+from .io import NESTED_TOO_DEEPLY, format_validation_error, read_input_text
 
 SCENARIO_FORMAT_VERSION = "1.0"
 """Version of the scenario file format."""
@@ -97,7 +97,7 @@ WeeklyHours = Annotated[float, Field(ge=0, le=60)]
 
 
 class _Change(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class ContractUplift(_Change):
@@ -198,7 +198,7 @@ class AbsenceChange(_Change):
         | Literal["sector", "national"]
         | dict[Sector, Annotated[float, Field(ge=0, lt=1)]]
     )
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
 
 class AgencyPolicy(_Change):
@@ -283,7 +283,7 @@ class Scenario(BaseModel):
         Applied in order, each to the result of the one before.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     name: ScenarioName
     description: str = ""
@@ -299,7 +299,7 @@ class Scenario(BaseModel):
 class ScenarioFile(BaseModel):
     """A scenario file: a format version and at least one scenario."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     format_version: Literal["1.0"] = SCENARIO_FORMAT_VERSION
     scenarios: tuple[Scenario, ...] = Field(min_length=1)
@@ -334,6 +334,8 @@ def load_structured_text(text: str, source: str) -> Any:
     if source.lower().endswith(".json"):
         try:
             return json.loads(text)
+        except RecursionError:
+            raise InputError(source, [NESTED_TOO_DEEPLY]) from None
         except json.JSONDecodeError as error:
             raise InputError(
                 source,
@@ -344,6 +346,8 @@ def load_structured_text(text: str, source: str) -> Any:
             ) from None
     try:
         return yaml.safe_load(text)
+    except RecursionError:
+        raise InputError(source, [NESTED_TOO_DEEPLY]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = (
@@ -356,21 +360,12 @@ def load_structured_text(text: str, source: str) -> Any:
 
 
 def read_text_file(path: str | Path, what: str) -> str:
-    """Returns a UTF-8 text file's content; `InputError` when it cannot be read."""
-    path = Path(path)
-    source = str(path)
-    if not path.exists():
-        raise InputError(source, ["no such file"])
-    if path.is_dir():
-        raise InputError(source, [f"is a directory, expected a {what}"])
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            source, [f"not UTF-8 text (byte {error.start}); expected a {what}"]
-        ) from None
-    except OSError as error:
-        raise InputError(source, [f"cannot be read: {error.strerror}"]) from None
+    """Returns a UTF-8 text file's content; `InputError` when it cannot be read.
+
+    Only regular files within the input size limit are read
+    (`optimizer.io.read_input_text`).
+    """
+    return read_input_text(path, what)
 
 
 def parse_scenarios(text: str, source: str = "<scenarios>") -> ScenarioFile:

@@ -17,9 +17,11 @@ sheets are read. Every file is written atomically.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import os
 import re
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +32,13 @@ from pydantic import ValidationError
 from .csvfile import parse_rows, rows_text, xlsx_cell
 from .domain import Costs, LabourRules, Region
 from .exceptions import InputError
-from .io import write_atomic, write_text_atomic
+from .io import (
+    MAX_INPUT_ENV,
+    max_input_bytes,
+    read_input_bytes,
+    write_atomic,
+    write_text_atomic,
+)
 from .workbook_sheets import (
     AGENCY_SUPPLY,
     BASE_ROSTER,
@@ -99,7 +107,13 @@ def save_workbook_atomic(workbook: Workbook, path: str | os.PathLike[str]) -> Pa
     Path
         The path written.
     """
-    return write_atomic(path, workbook.save)
+    # openpyxl writes the whole zip in memory first: a disk that fails half-way
+    # then fails one plain write, instead of leaving a half-closed zip and sheet
+    # writers behind whose clean-up prints tracebacks when they are collected.
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    content = buffer.getvalue()
+    return write_atomic(path, lambda handle: handle.write(content))
 
 
 def write_csv_atomic(
@@ -217,36 +231,99 @@ class _RawTable:
         return f"{self.label} row {row}"
 
 
+MAX_LISTED_FORMULAS = 20
+"""Formula cells without a value listed by name before the rest are counted."""
+
+
 def _workbook_tables(path: Path) -> list[_RawTable]:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # Refuses pipes, devices and files over the input limit before openpyxl opens it.
+    _check_input_file(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
+        # The same file with formulas instead of their values: openpyxl gives a
+        # formula without a stored value as an empty cell, which would drop it.
+        formulas = load_workbook(path, read_only=True, data_only=False)
     except (BadZipFile, InvalidFileException, KeyError, OSError) as error:
         raise InputError(
             str(path), [f"cannot be read as an Excel workbook (.xlsx): {error}"]
         ) from None
     tables = []
+    uncalculated: list[str] = []
     try:
-        for sheet in workbook.worksheets:
+        for sheet, formula_sheet in zip(
+            workbook.worksheets, formulas.worksheets, strict=True
+        ):
             if sheet.sheet_state != "visible":
                 if sheet_for_name(sheet.title) is not None:
                     log.warning("sheet %r is hidden and was not read", sheet.title)
                 continue
+            if sheet_for_name(sheet.title) is None:
+                # Read-only sheets are parsed lazily: a large sheet of the planner's
+                # own is skipped without being read.
+                tables.append(_RawTable(sheet.title, sheet.title, []))
+                continue
             # Some programs write a wrong used range; read every stored row instead.
             sheet.reset_dimensions()
-            rows = [
-                (number, list(values))
-                for number, values in enumerate(sheet.iter_rows(values_only=True), 1)
-                if not all(is_empty(value) for value in values)
-            ]
-            tables.append(_RawTable(sheet.title, sheet.title, rows))
+            formula_sheet.reset_dimensions()
+            table = _RawTable(sheet.title, sheet.title, [])
+            for number, (values, cells) in enumerate(
+                zip(
+                    sheet.iter_rows(values_only=True),
+                    formula_sheet.iter_rows(),
+                    strict=True,
+                ),
+                1,
+            ):
+                for position, (value, cell) in enumerate(
+                    zip(values, cells, strict=True)
+                ):
+                    if value is None and getattr(cell, "data_type", None) == "f":
+                        uncalculated.append(table.cell_ref(position, number))
+                if not all(is_empty(value) for value in values):
+                    table.rows.append((number, list(values)))
+            tables.append(table)
     finally:
         workbook.close()
+        formulas.close()
+    if uncalculated:
+        listed = [
+            f"{ref}: a formula without a calculated value; open the workbook in "
+            "Excel or LibreOffice and save it, or type the value"
+            for ref in uncalculated[:MAX_LISTED_FORMULAS]
+        ]
+        if len(uncalculated) > MAX_LISTED_FORMULAS:
+            listed.append(
+                f"{len(uncalculated) - MAX_LISTED_FORMULAS} more formula cell(s) "
+                "without a calculated value"
+            )
+        raise InputError(str(path), listed)
     return tables
+
+
+def _check_input_file(path: Path) -> None:
+    """Raises `InputError` unless ``path`` is a regular file within the input limit."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise InputError(str(path), [f"cannot be read: {error.strerror}"]) from None
+    if not stat.S_ISREG(mode):
+        raise InputError(
+            str(path), ["is not a regular file; carecap reads regular files only"]
+        )
+    limit = max_input_bytes()
+    if path.stat().st_size > limit:
+        raise InputError(
+            str(path),
+            [
+                f"is larger than {limit / 1_000_000:g} MB, the limit for input files; "
+                f"set {MAX_INPUT_ENV} (in MB) to raise it"
+            ],
+        )
 
 
 def _csv_tables(directory: Path) -> list[_RawTable]:
@@ -254,7 +331,7 @@ def _csv_tables(directory: Path) -> list[_RawTable]:
     for file in sorted(directory.glob("*.csv")):
         if file.name.startswith("."):
             continue
-        raw = file.read_bytes()
+        raw = read_input_bytes(file)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:

@@ -55,6 +55,7 @@ from pydantic import (
     model_validator,
 )
 
+from .domain import Day
 from .exceptions import InputError
 from .io import format_validation_error, write_text_atomic
 from .scenarios import load_structured_text, read_text_file
@@ -123,7 +124,7 @@ class GeneratorSpec(_Strict):
     preset: str
     seed: int = Field(ge=0, le=2**31 - 1)
     weeks: int | None = Field(default=None, ge=1, le=6)
-    start: dt.date | None = None
+    start: Day | None = None
 
     @field_validator("preset")
     @classmethod

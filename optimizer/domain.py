@@ -71,17 +71,48 @@ def _safe_id(value: str) -> str:
     # not come back from a planner's file as written.
     if value.startswith("'"):
         raise ValueError(f"id {value!r} starts with ', which spreadsheets hide")
+    # Exports name files and folders after organisation ids; "." and ".." would
+    # put them into the parent folder, and Windows drops trailing dots.
+    if not value.strip("."):
+        raise ValueError(
+            f"id {value!r} is only dots; ids name files, so they need another character"
+        )
     return value
 
 
 Id = Annotated[
     str, StringConstraints(min_length=1, max_length=64), AfterValidator(_safe_id)
 ]
-"""Identifier: 1 to 64 characters, none of Unicode categories Cc, Cf, Zl, Zp, Zs, and
-no leading ``'``. Ids starting with ``=``, ``+``, ``-`` or ``@`` (a staff number
+"""Identifier: 1 to 64 characters, none of Unicode categories Cc, Cf, Zl, Zp, Zs, no
+leading ``'``, and not only dots (``.``, ``..``). Ids starting with ``=``, ``+``, ``-`` or ``@`` (a staff number
 ``-0042``) are valid; every file carecap writes keeps them as text."""
 
 Hours = Annotated[float, Field(ge=0, le=168)]
+
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2199, 12, 31)
+"""The dates a region may hold: every window reaching back a year before the first
+day or a week past the last one stays a valid date, with a known UTC offset."""
+
+
+def _plausible_day(value: dt.date) -> dt.date:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(
+            f"{value.isoformat()} is outside {FIRST_DAY.isoformat()} to "
+            f"{LAST_DAY.isoformat()}, the dates carecap plans"
+        )
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_plausible_day)]
+"""A calendar date from `FIRST_DAY` to `LAST_DAY`."""
+
+Moment = Annotated[dt.datetime, AfterValidator(_plausible_day)]
+"""A date and time on a day from `FIRST_DAY` to `LAST_DAY`."""
+
+MAX_WAGE = 1_000.0
+"""Highest hourly wage (EUR): far above any CAO scale, low enough for exact costs."""
 
 
 def _no_utc_offset(value: dt.time) -> dt.time:
@@ -154,7 +185,11 @@ class GapCause(StrEnum):
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+    # allow_inf_nan: JSON's Infinity and NaN are no hours or euros; a bound alone
+    # lets NaN through (every comparison with it is false).
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_enum_values=False, allow_inf_nan=False
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -175,7 +210,7 @@ class Horizon(_Record):
         Always Europe/Amsterdam; stated in the file so that nobody has to guess.
     """
 
-    start: dt.date
+    start: Day
     weeks: int = Field(ge=1, le=MAX_HORIZON_WEEKS)
     timezone: Literal["Europe/Amsterdam"] = TIMEZONE_NAME
 
@@ -219,7 +254,7 @@ class Horizon(_Record):
 class Holiday(_Record):
     """A public holiday in the region (holiday ORT, holiday ANW class)."""
 
-    date: dt.date
+    date: Day
     name: str = ""
 
 
@@ -309,7 +344,7 @@ class Shift(_Record):
 
     id: Id
     ward: Id
-    date: dt.date
+    date: Day
     template: Id
     requirements: tuple[Requirement, ...] = Field(min_length=1)
 
@@ -329,8 +364,8 @@ class Coordinates(_Record):
 class Interval(_Record):
     """A time interval [start, end); naive datetimes are local Europe/Amsterdam time."""
 
-    start: dt.datetime
-    end: dt.datetime
+    start: Moment
+    end: Moment
 
     @model_validator(mode="after")
     def _end_after_start(self) -> Interval:
@@ -450,7 +485,12 @@ class Staff(_Record):
     pregnant: bool = False
     irregular_opt_in: bool = False
     home: Coordinates | None = None
-    max_travel_km: float | None = Field(default=None, ge=0)
+    max_travel_km: float | None = Field(
+        default=None,
+        ge=0,
+        le=1_000,
+        description="Longest acceptable home-to-work distance, km (0 to 1,000).",
+    )
     inducted_locations: tuple[Id, ...] = ()
     unavailability: tuple[Interval, ...] = ()
     preferences: ShiftPreferences = ShiftPreferences()
@@ -510,8 +550,8 @@ class SicknessEpisode(_Record):
     """
 
     staff: Id
-    first_day: dt.date
-    last_day: dt.date
+    first_day: Day
+    last_day: Day
 
     @field_validator("last_day")
     @classmethod
@@ -643,15 +683,38 @@ class Costs(_Record):
         Road distance as a multiple of the straight-line distance.
     """
 
-    hourly_wage: dict[Level, Annotated[float, Field(gt=0)]] = Field(
-        default_factory=default_hourly_wages
+    hourly_wage: dict[Level, Annotated[float, Field(gt=0, le=MAX_WAGE)]] = Field(
+        default_factory=default_hourly_wages,
+        description=f"Employer cost per paid hour by level, EUR (0 to {MAX_WAGE:g}).",
     )
     ort: dict[Sector, tuple[OrtBand, ...]] = Field(default_factory=default_ort_tables)
-    agency_factor: float = Field(default=1.5, ge=1)
-    agency_vat: float = Field(default=0.21, ge=0, le=1)
-    lending_vat_factor: float = Field(default=1.21, ge=1, le=2)
-    travel_cost_per_km: float = Field(default=0.23, ge=0)
-    detour_factor: float = Field(default=1.3, ge=1, le=3)
+    agency_factor: float = Field(
+        default=1.5,
+        ge=1,
+        le=10,
+        description="Agency hour cost as a multiple of the hourly wage (1 to 10).",
+    )
+    agency_vat: float = Field(
+        default=0.21, ge=0, le=1, description="VAT rate on agency hours (0 to 1)."
+    )
+    lending_vat_factor: float = Field(
+        default=1.21,
+        ge=1,
+        le=2,
+        description="Cost factor of work for another organisation (1 to 2).",
+    )
+    travel_cost_per_km: float = Field(
+        default=0.23,
+        ge=0,
+        le=10,
+        description="Travel allowance per km, EUR, paid both ways (0 to 10).",
+    )
+    detour_factor: float = Field(
+        default=1.3,
+        ge=1,
+        le=3,
+        description="Road distance over straight-line distance (1 to 3).",
+    )
 
 
 class AgencySupply(_Record):
@@ -660,9 +723,9 @@ class AgencySupply(_Record):
     Supply is finite: without a limit nothing would ever stay uncovered.
     """
 
-    date: dt.date
+    date: Day
     level: Level
-    count: int = Field(ge=0)
+    count: int = Field(ge=0, le=10_000, description="People bookable (0 to 10,000).")
 
 
 def default_night_exemption_ages() -> dict[Sector, int]:
@@ -745,7 +808,7 @@ class LabourRules(_Record):
     max_avg_hours_16w_night_workers: float = Field(default=40.0, gt=0, le=40)
     max_nights_16w: int = Field(default=36, ge=0, le=36)
     night_worker_threshold_16w: int = Field(default=16, ge=1, le=16)
-    night_exemption_age: dict[Sector, int] = Field(
+    night_exemption_age: dict[Sector, Annotated[int, Field(ge=15, le=80)]] = Field(
         default_factory=default_night_exemption_ages
     )
     min_free_sundays_52w: int = Field(default=13, ge=13, le=52)

@@ -43,9 +43,10 @@ class AskEntry:
     week
         The ISO week of the shift's start (``2026-W13``).
     extra_hours
-        Paid hours the person would agree to beyond their offer: the week's hours
-        above desired hours plus the region's allowance, or for someone who offered
-        no extra shifts at all, the shift's paid hours.
+        Paid hours the person's week would hold above their desired hours with the
+        shift (0 for someone who offered no extra shifts but whose week has room up
+        to their desired hours: asked to work within them), as
+        ``carecap candidates`` counts them.
     """
 
     shift_id: str
@@ -123,10 +124,9 @@ def ask_list(
         if asked.size == 0:
             continue
         paid = int(arrays.shift_paid[int(arrays.slot_shift[slot])])
-        beyond = np.where(
-            arrays.staff_offers_shifts[asked],
-            verdicts.week_minutes[asked] + paid - arrays.staff_consent_minutes[asked],
-            paid,
+        beyond = np.maximum(
+            verdicts.week_minutes[asked] + paid - arrays.staff_desired_minutes[asked],
+            0,
         )
         order = np.lexsort((asked, verdicts.travel_km[asked], beyond))[:per_slot]
         open_slot = region.open_slots[slot]

@@ -40,7 +40,7 @@ def test_only_legal_candidate_without_an_offer_is_asked():
         "F1",
     )
     assert entry.week == "2026-W10"
-    assert entry.extra_hours == 8  # offered no extra shift: the whole shift
+    assert entry.extra_hours == 0  # nothing worked that week: within desired hours
 
 
 def test_nobody_to_ask_when_the_slot_breaks_other_rules():

@@ -828,7 +828,7 @@ def _print_ask(asked: Sequence[Any], total: int) -> None:
         print(
             f"  {entry.shift_id} {entry.level} ({entry.now}): {entry.staff_id}"
             f"{f' of {entry.organisation}' if entry.organisation else ''}, "
-            f"{entry.extra_hours:g} h beyond their offer in {entry.week}"
+            f"{entry.extra_hours:g} h above desired in {entry.week}"
         )
     if len(asked) > ASK_SHOWN:
         print(f"  ... {len(asked) - ASK_SHOWN} more in summary.json")

@@ -20,8 +20,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._arguments import MAX_SEED
 from .csvfile import frame_text, rows_text
-from .domain import Region, shift_length_breaks
+from .domain import FIRST_DAY, LAST_DAY, Region, shift_length_breaks
 from .exceptions import InputError
 from .io import read_region, write_region, write_text_atomic
 
@@ -38,6 +39,9 @@ EXIT_BAD_INPUT = 2
 EXIT_NO_SOLUTION = 3
 
 log = logging.getLogger("carecap")
+
+CARECAP_LOGGERS = ("carecap", "optimizer", "kernels", "instances")
+"""Loggers that -v and -vv turn up; every other library stays at WARNING."""
 
 COMMAND_MODULES = (
     "optimizer.whatif_cli",
@@ -73,6 +77,10 @@ def _monday(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date (YYYY-MM-DD)"
         ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(
+            f"{text} is outside {FIRST_DAY} to {LAST_DAY}, the dates carecap plans"
+        )
     if day.weekday() != 0:
         raise argparse.ArgumentTypeError(
             f"{text} is a {day.strftime('%A')}; the horizon starts on a Monday"
@@ -98,6 +106,19 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def seed_int(text: str) -> int:
+    """argparse type: a random seed, a whole number from 0 to `MAX_SEED`."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"a seed is a whole number from 0 to {MAX_SEED}, got {text}"
+        )
     return value
 
 
@@ -134,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--preset", required=True, choices=list(PRESETS), help="region size"
     )
-    gen.add_argument("--seed", required=True, type=int, help="random seed")
+    gen.add_argument("--seed", required=True, type=seed_int, help="random seed")
     gen.add_argument("--weeks", type=_weeks, help="horizon length in weeks (1-6)")
     gen.add_argument(
         "--start", type=_monday, help="horizon start, a Monday (YYYY-MM-DD)"
@@ -235,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="CP-SAT workers (default 2)",
     )
     so.add_argument(
-        "--seed", type=int, default=0, metavar="N", help="random seed (default 0)"
+        "--seed", type=seed_int, default=0, metavar="N", help="random seed (default 0)"
     )
     so.add_argument(
         "--mode",
@@ -400,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="A,B,C",
         help="flex-pool sizes to compare (default: the region's own pool)",
     )
-    si.add_argument("--seed", type=int, required=True, help="random seed")
+    si.add_argument("--seed", type=seed_int, required=True, help="random seed")
     si.add_argument(
         "--target-p95-uncovered",
         type=float,
@@ -1313,17 +1334,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    # -v and -vv open carecap's own loggers only: at DEBUG on the root, Numba and
+    # matplotlib would write megabytes of their internals.
     logging.basicConfig(
-        level=(
-            logging.DEBUG
-            if args.verbose >= 2
-            else logging.INFO
-            if args.verbose
-            else logging.WARNING
-        ),
+        level=logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Without -v they follow the root logger (WARNING), as callers' settings say.
+    level = (
+        logging.DEBUG
+        if args.verbose >= 2
+        else logging.INFO
+        if args.verbose
+        else logging.NOTSET
+    )
+    for name in CARECAP_LOGGERS:
+        logging.getLogger(name).setLevel(level)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)

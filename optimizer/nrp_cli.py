@@ -8,7 +8,7 @@ import math
 import sys
 from pathlib import Path
 
-from .cli import positive_int
+from .cli import positive_int, seed_int
 
 
 def _positive_seconds(text: str) -> float:
@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="CP-SAT worker threads (default 2)",
     )
     parser.add_argument(
-        "--seed", type=int, default=0, metavar="N", help="random seed (default 0)"
+        "--seed", type=seed_int, default=0, metavar="N", help="random seed (default 0)"
     )
     parser.add_argument(
         "-o",

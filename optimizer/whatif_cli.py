@@ -9,7 +9,7 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Adds the ``whatif`` subcommand."""
-    from .cli import positive_int
+    from .cli import positive_int, seed_int
 
     parser = subparsers.add_parser(
         "whatif",
@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="directory for whatif.csv, whatif.parquet and whatif.json",
     )
     parser.add_argument(
-        "--seed", type=int, default=0, metavar="N", help="random seed (default 0)"
+        "--seed", type=seed_int, default=0, metavar="N", help="random seed (default 0)"
     )
     parser.add_argument(
         "--time-limit",

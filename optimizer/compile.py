@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._arguments import check_region
 from .anw import AnwClass, ShiftClass, classify_shift
 from .clock import TZ, NonexistentLocalTime, local_dates, local_instant, to_utc
 from .domain import (
@@ -315,7 +316,13 @@ def compile_region(region: Region) -> CompiledRegion:
     -------
     CompiledRegion
         The arrays and the id maps.
+
+    Raises
+    ------
+    TypeError
+        If ``region`` is not a `Region` (a path or a dict).
     """
+    check_region(region)
     origin = region.horizon.start_instant
     start_date = region.horizon.start
     org_ids = tuple(org.id for org in region.organisations)

@@ -25,6 +25,7 @@ from kernels.eligibility import eligibility
 from kernels.greedy import GreedyFiller
 from kernels.montecarlo import run_samples
 
+from ._arguments import check_region, check_seed
 from .compile import CompiledRegion, compile_region
 from .domain import Employment, Region, Sector
 
@@ -86,7 +87,11 @@ def resize_flex_pool(region: Region, size: int, seed: int) -> Region:
     ------
     ValueError
         For a negative size, or a larger pool when the region has none to copy.
+    TypeError
+        If ``region`` is not a `Region` or ``seed`` not an int.
     """
+    check_region(region)
+    check_seed(seed)
     if size < 0:
         raise ValueError(f"pool size < 0 not understood: {size}")
     pool = [p for p in region.staff if p.employment is Employment.FLEX_POOL]
@@ -218,6 +223,8 @@ def simulate(
     SimulationResult
         Mean, P50 and P95 of agency and uncovered hours per pool size.
     """
+    check_region(region)
+    check_seed(seed)
     if samples < 1:
         raise ValueError(f"samples < 1 not understood: {samples}")
     own_pool = sum(p.employment is Employment.FLEX_POOL for p in region.staff)

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ._arguments import check_region, check_rule_ids, check_seed
 from .compile import EMPLOYMENT_CODES, CompiledRegion, compile_region
 from .domain import Employment, Region
 from .params import DECOMPOSE_PAIRS, SolveParams
@@ -435,12 +436,18 @@ def solve(
 
     Raises
     ------
+    TypeError
+        If ``region`` is not a `Region` or `CompiledRegion` (a path, a dict),
+        ``params`` not a `SolveParams`, ``seed`` not an int, or ``skip_rules`` a
+        single string.
     ValueError
-        On an unknown backend, arrays of the wrong shape, pins with the greedy
-        backend, or a pinned pair that is not eligible.
+        On an unknown backend, a seed outside 0 to 2**31 - 1, an unknown rule id,
+        arrays of the wrong shape, pins with the greedy backend, or a pinned pair
+        that is not eligible.
     RuntimeError
         When the returned roster breaks a hard rule (a bug).
     """
+    seed, skip_rules = _checked_arguments(region, params, seed, skip_rules)
     if backend not in ("cpsat", "greedy"):
         raise ValueError(
             f"backend {backend!r} not understood; use one of cpsat, greedy"
@@ -652,6 +659,19 @@ _RELAXATIONS = {
 """Tests only: rules the eligibility graph (and for H4/H5 the conflict cliques)
 enforces, and how to lift each from the arrays the model is built from; the
 evaluator still checks the region as it is."""
+
+
+def _checked_arguments(
+    region: Any, params: Any, seed: Any, skip_rules: Any
+) -> tuple[int, frozenset[str]]:
+    """Checks `solve`'s arguments whose misuse would fail deep inside (issue 28)."""
+    check_region(region, compiled=True)
+    if params is not None and not isinstance(params, SolveParams):
+        raise TypeError(
+            f"params must be a SolveParams, got {type(params).__name__}; "
+            "use SolveParams(time_limit=..., ...)"
+        )
+    return check_seed(seed), check_rule_ids(skip_rules)
 
 
 def _relaxed(arrays: Any, skip_rules: frozenset[str]) -> Any:

@@ -38,6 +38,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._arguments import check_region, check_seed
 from .compile import CompiledRegion, compile_region
 from .csvfile import frame_text
 from .domain import Region
@@ -320,6 +321,14 @@ def run_whatif(
     """
     from .solve import solve
 
+    check_region(region)
+    check_seed(seed)
+    if isinstance(scenarios, str) or not isinstance(scenarios, Sequence):
+        raise TypeError(
+            "scenarios must be a list of Scenario, got "
+            f"{type(scenarios).__name__}; read a file with "
+            "optimizer.scenarios.read_scenarios(path).scenarios"
+        )
     params = SolveParams() if params is None else params
     applied = [prepare_scenario(region, s, seed, source) for s in scenarios]
     runs: list[tuple[str, str, dict[str, Any]]] = []

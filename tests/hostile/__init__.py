@@ -1,0 +1,1 @@
+"""The bad-input and fault campaign of issue 28, kept as tests."""

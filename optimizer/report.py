@@ -51,6 +51,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from .csvfile import read_frame, read_records
 from .exceptions import InputError
 from .io import format_validation_error, read_input_bytes, write_text_atomic
+from .roster import check_run_pair
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -1793,7 +1794,8 @@ def write_report(
     Raises
     ------
     InputError
-        If a file is missing or unreadable, or the roster does not fit the region.
+        If a file is missing or unreadable, the roster does not fit the region, or
+        roster and summary are not of one run (`check_run_pair`).
     """
     out_dir = Path(out_dir)
     summary = read_summary(out_dir)
@@ -1805,6 +1807,7 @@ def write_report(
         region_path = None
     else:
         roster = read_roster_table(out_dir)
+        check_run_pair(out_dir / ROSTER_NAME, summary, require=True)
     recorded = summary.get("region")
     if region_path is None and recorded and solved:
         candidate = Path(recorded)

@@ -16,7 +16,9 @@ A roster CSV has one row per filled or unfilled unit of open demand:
     exactly the units it filled (agency bookings included).
 
 Further columns (organisation, times, cost...) are ignored on reading, so a roster
-written by ``carecap solve`` can be read back as it is. Open slots of a shift that no
+written by ``carecap solve`` can be read back as it is. ``carecap solve`` ends each
+row with ``run_id``, the id that its ``summary.json`` holds too: `check_run_pair`
+refuses a roster beside the summary of another run (issue 28, item 8). Open slots of a shift that no
 row mentions are uncovered. Text cells are written formula-safe and read back
 unchanged (`optimizer.csvfile`).
 
@@ -31,7 +33,9 @@ says so.
 from __future__ import annotations
 
 import csv
+import hashlib
 import itertools
+import json
 import logging
 import os
 from collections import defaultdict
@@ -42,9 +46,10 @@ import numpy as np
 
 from .clock import TZ
 from .compile import CompiledRegion
-from .csvfile import read_records, write_csv
+from .csvfile import csv_text, read_records, write_csv
 from .domain import Employment, Level, OpenSlot, Staff, maximum_matching
 from .exceptions import InputError
+from .io import read_input_bytes
 
 log = logging.getLogger(__name__)
 
@@ -609,20 +614,139 @@ def roster_records(
     return records
 
 
+RUN_ID_COLUMN = "run_id"
+"""Last column of a roster that ``carecap solve`` wrote: its run id, on every row."""
+
+SUMMARY_NAME = "summary.json"
+"""The file beside a roster that holds the same run id (``run_id``)."""
+
+
 def write_roster(
     compiled: CompiledRegion,
     slot_assignee: np.ndarray,
     path: str | os.PathLike[str],
     reasons: list[str] | None = None,
-) -> None:
+    *,
+    run_id: bool = False,
+) -> str | None:
     """Writes a roster CSV atomically (columns: `roster_records`).
 
     Text cells that a spreadsheet would run as a formula (an id such as ``-0042``
     or ``=HYPERLINK(..)``) get one ``'`` in front, which `read_roster` removes.
+
+    Parameters
+    ----------
+    run_id
+        End every row with a `RUN_ID_COLUMN`: ``run-`` and 16 hex digits of the
+        SHA-256 of the roster's other cells, so equal rosters get equal ids (a
+        ``--deterministic`` solve repeats byte for byte) and a roster of another
+        run another id. The prefix keeps a spreadsheet from reading it as a number.
+
+    Returns
+    -------
+    str or None
+        The run id, for the ``summary.json`` written beside it (None without).
     """
+    records = roster_records(compiled, slot_assignee, reasons)
+    if not run_id:
+        write_csv(path, ROSTER_COLUMNS, records, numeric=ROSTER_NUMERIC_COLUMNS)
+        return None
+    content = csv_text(ROSTER_COLUMNS, records, ROSTER_NUMERIC_COLUMNS)
+    stamp = "run-" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
     write_csv(
         path,
-        ROSTER_COLUMNS,
-        roster_records(compiled, slot_assignee, reasons),
+        (*ROSTER_COLUMNS, RUN_ID_COLUMN),
+        [{**record, RUN_ID_COLUMN: stamp} for record in records],
         numeric=ROSTER_NUMERIC_COLUMNS,
+    )
+    return stamp
+
+
+def roster_run_ids(path: str | os.PathLike[str]) -> set[str] | None:
+    """Returns the run ids in a roster's `RUN_ID_COLUMN` (blank cells left out).
+
+    None when the file has no such column (a hand-made roster, or one of a carecap
+    before the column); an empty set when it has the column but no rows.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read as CSV.
+    """
+    try:
+        header, records = read_records(Path(path))
+        if RUN_ID_COLUMN not in header:
+            return None
+        return {r[RUN_ID_COLUMN] for _, r in records if r.get(RUN_ID_COLUMN)}
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise InputError(str(path), [f"not a UTF-8 CSV file ({error})"]) from None
+
+
+def check_run_pair(
+    roster_path: str | os.PathLike[str],
+    summary: dict | None = None,
+    *,
+    require: bool = False,
+) -> None:
+    """Raises `InputError` when a roster and the ``summary.json`` beside it are not
+    from one ``carecap solve``.
+
+    A kill between the two writes, or a later run that found no roster, would
+    otherwise pair one run's roster with another's figures. Both carry the run id
+    (`write_roster`); a roster with run ids must carry exactly the summary's.
+
+    Parameters
+    ----------
+    roster_path
+        The roster CSV.
+    summary
+        The summary document; when None, ``summary.json`` beside the roster is read
+        if it is there and a JSON object (nothing is checked otherwise).
+    require
+        The roster must be the summary's (``carecap report``, which shows them
+        together): a roster without run ids beside a summary with one is refused
+        too, and a roster without rows must belong to a summary of no open slots.
+        Without it (``evaluate``, ``export``) a roster without run ids, such as a
+        hand-made one, is not checked.
+    """
+    roster_path = Path(roster_path)
+    summary_path = roster_path.parent / SUMMARY_NAME
+    if summary is None:
+        try:
+            summary = json.loads(read_input_bytes(summary_path))
+        except (InputError, OSError, ValueError, RecursionError):
+            return  # none there, or not one a solve wrote: nothing to hold it to
+        if not isinstance(summary, dict) or "status" not in summary:
+            return  # not a solve's summary (``analyze`` writes one too)
+    ids = roster_run_ids(roster_path)
+    expected = summary.get(RUN_ID_COLUMN)
+    if not isinstance(expected, str):
+        expected = None
+    if ids is None:
+        if not require or expected is None:
+            return
+        found = "carries no run id"
+    elif not ids:
+        slots = (summary.get("kpis") or {}).get("slots")
+        if not require or (expected is not None and slots == 0):
+            return
+        found = "has no rows"
+    elif ids == {expected}:
+        return
+    else:
+        found = f"is of run {', '.join(sorted(map(str, ids)))}"
+    if expected:
+        of = f"of run {expected}"
+    elif RUN_ID_COLUMN in summary:
+        of = "of a run that wrote no roster"
+    else:
+        of = "without a run id (an older carecap's)"
+    raise InputError(
+        str(roster_path),
+        [
+            f"{found}, but {summary_path} beside it is {of}: the two files are not "
+            "from one `carecap solve` (a run cut between writing them, or a later "
+            "run that wrote only its summary); solve again, or use the pair of one "
+            "run"
+        ],
     )

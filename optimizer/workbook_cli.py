@@ -128,7 +128,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(f"wrote {where}\n")
         return EXIT_OK
     from .compile import compile_region
-    from .roster import read_roster
+    from .roster import check_run_pair, read_roster
     from .workbook import is_workbook_path
     from .workbook_export import reasons_from_roster_csv, write_roster_exports
 
@@ -139,6 +139,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_INPUT
     compiled = compile_region(region)
+    check_run_pair(args.roster)
     assignee = read_roster(compiled, args.roster)
     reasons = reasons_from_roster_csv(compiled, assignee, args.roster)
     written = write_roster_exports(compiled, assignee, args.output, reasons)

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 """Environment variable naming the Dask scheduler when ``--scheduler`` is not given."""
+
+HANDSHAKE_SECONDS = 10.0
+"""Default of ``--connect-timeout``: the most a scheduler may take to answer Dask's
+handshake and an identity request (issue 28: an HTTP server used to hang the batch
+for minutes)."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,6 +57,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"Dask scheduler address, e.g. tcp://host:8786 (default: ${SCHEDULER_ENV})",
     )
     parser.add_argument(
+        "--connect-timeout",
+        type=_seconds,
+        default=HANDSHAKE_SECONDS,
+        metavar="S",
+        help=(
+            "seconds the Dask scheduler may take to answer before the batch gives up "
+            f"with exit 2 (default: {HANDSHAKE_SECONDS:g})"
+        ),
+    )
+    parser.add_argument(
         "--log-format",
         choices=["text", "json"],
         default="text",
@@ -58,9 +75,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_cmd_batch)
 
 
+def _seconds(text: str) -> float:
+    """argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a positive number of seconds"
+        )
+    return value
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from .batch import Progress, progress_style, read_manifest, run_batch
-    from .cli import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, log
+    from .cli import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, log
 
     manifest = read_manifest(args.manifest)
     address = args.scheduler or os.environ.get(SCHEDULER_ENV) or None
@@ -79,9 +109,23 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         report = run_batch(
             manifest, args.manifest, args.output, executor=executor, on_event=progress
         )
-    finally:
-        closer()
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt):
+            # A second Ctrl-C must not cut the clean-up short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # Running jobs are abandoned (their workers ended), not waited for.
+        closer(abort=True)
         progress.close()
+        if not isinstance(error, KeyboardInterrupt):
+            raise
+        print(
+            f"carecap: interrupted; finished jobs are kept in {args.output / 'jobs'} "
+            "and the same command resumes from them (results.csv not written)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    closer(abort=False)
+    progress.close()
     log.info(
         "batch finished: %d job(s), %d failed", len(report.outcomes), report.num_failed
     )
@@ -106,12 +150,13 @@ def _executor(
     if address:
         from distributed import Client
 
-        client = Client(address, timeout="30s")
+        check_scheduler(address, args.connect_timeout)
+        client = Client(address, timeout=args.connect_timeout)
         log.info("submitting jobs to the Dask scheduler")
         executor = client.get_executor(pure=False)
 
-        def close() -> None:
-            executor.shutdown(wait=True)
+        def close(abort: bool) -> None:
+            executor.shutdown(wait=not abort)
             client.close()
 
         return executor, close
@@ -129,11 +174,96 @@ def _executor(
             cores,
         )
     # Spawned, not forked: a fork of a process with solver or Numba threads can hang.
+    # Workers are started from this (the main) thread, so their parent-death signal
+    # fires only when the driver itself ends.
     executor = cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=worker_init,
+        initargs=(os.getpid(), logging.getLogger("carecap").getEffectiveLevel()),
     )
 
-    def close() -> None:
+    def close(abort: bool) -> None:
+        if abort:
+            # shutdown() would wait for the running jobs: end their workers first.
+            for child in multiprocessing.active_children():
+                child.terminate()
         executor.shutdown(wait=True, cancel_futures=True)
 
     return executor, close
+
+
+def worker_init(driver_pid: int, log_level: int) -> None:
+    """Prepares a local batch worker: it ends with its driver, leaves Ctrl-C to the
+    driver, and logs as the driver does (``-v``: its process id, then its solves).
+
+    Parameters
+    ----------
+    driver_pid
+        The driver's process id (`optimizer.lifetime.die_with_parent`).
+    log_level
+        The level of the driver's ``carecap`` logger.
+    """
+    from .cli import CARECAP_LOGGERS
+    from .lifetime import die_with_parent
+
+    # Ctrl-C reaches the whole process group; the driver ends its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(driver_pid)
+    logging.basicConfig(
+        level=logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for name in CARECAP_LOGGERS:
+        logging.getLogger(name).setLevel(log_level)
+    logging.getLogger("carecap").info("batch worker %d started", os.getpid())
+
+
+def check_scheduler(address: str, timeout: float) -> None:
+    """Raises OSError unless a Dask scheduler at ``address`` answers Dask's
+    handshake and an identity request within ``timeout`` seconds.
+
+    ``distributed.Client`` waits without limit for the handshake of something that
+    accepts the connection and never answers (an HTTP server), and fails with
+    assorted errors on a service that answers other bytes.
+
+    Raises
+    ------
+    ValueError
+        If ``address`` is malformed (an unknown scheme, no port).
+    OSError
+        Naming what was wrong: no answer in time, or not a Dask scheduler.
+    """
+    import asyncio
+
+    from distributed.comm import connect
+    from distributed.comm.addressing import get_address_host_port
+
+    get_address_host_port(address)  # ValueError naming what is malformed
+
+    async def identity() -> Any:
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(identity(), timeout))
+    except TimeoutError:
+        raise OSError(
+            f"no Dask scheduler answered within {timeout:g} s (nothing accepts the "
+            "connection, or what does is not a Dask scheduler; --connect-timeout "
+            "sets the wait)"
+        ) from None
+    except OSError as error:
+        raise OSError(str(error)) from None
+    except Exception as error:  # bytes of another protocol fail in many ways
+        raise OSError(
+            "not a Dask scheduler: its answer could not be read "
+            f"({type(error).__name__}: {error})"
+        ) from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise OSError("not a Dask scheduler: it answered, but not as one")

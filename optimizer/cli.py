@@ -1,8 +1,8 @@
 """The ``carecap`` command line: one subcommand per job, thin over the library.
 
 Exit codes (README): 0 success; 1 completed with findings; 2 bad input or usage;
-3 no solution found within the limits. Tables and results go to stdout, messages
-and logs to stderr; no personal data is ever logged.
+3 no solution found within the limits; 130 interrupted (Ctrl-C). Tables and
+results go to stdout, messages and logs to stderr; no personal data is ever logged.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 EXIT_NO_SOLUTION = 3
+EXIT_INTERRUPTED = 130
+"""Ctrl-C: 128 + SIGINT, as a shell reports a command that the signal ended."""
 
 log = logging.getLogger("carecap")
 
@@ -700,9 +702,10 @@ def _print_evaluation(document: dict[str, Any]) -> None:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from kernels.evaluate import evaluate_roster
 
-    from .roster import read_roster
+    from .roster import check_run_pair, read_roster
 
     compiled = _compile(args.region)
+    check_run_pair(args.roster)
     slot_assignee = read_roster(compiled, args.roster)
     started = time.perf_counter()
     evaluation = evaluate_roster(compiled, slot_assignee)
@@ -802,22 +805,34 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         },
     )
     if not result.is_feasible():
-        write_text_atomic(args.output / "summary.json", _dumps(document))
+        # An earlier run's roster must not sit unmarked beside this summary, which
+        # says there is none (issue 28): it is renamed, not deleted, since it may be
+        # this run's --previous.
+        stale = _mark_stale(args.output, ("roster.csv", "moves.csv"))
+        write_text_atomic(
+            args.output / "summary.json", _dumps({"run_id": None, **document})
+        )
         print(
             f"no roster found within the limits ({result.status.value})",
             file=sys.stderr,
         )
+        for old, new in stale:
+            print(f"an earlier run's {old} is now {new}", file=sys.stderr)
         return EXIT_NO_SOLUTION
     from .ask import ask_list
 
     asked, ask_total = ask_list(compiled, result.slot_assignee)
     document.update(ask=[entry.to_dict() for entry in asked], ask_total=ask_total)
     written = [args.output / "roster.csv", args.output / "summary.json"]
-    write_roster(compiled, result.slot_assignee, written[0], result.reasons())
-    write_text_atomic(written[1], _dumps(document))
+    # The roster first and the summary last, both with the run id: a run cut in
+    # between leaves a pair that report, evaluate and export refuse (issue 28).
+    run_id = write_roster(
+        compiled, result.slot_assignee, written[0], result.reasons(), run_id=True
+    )
     if result.moves is not None:
         written.append(args.output / "moves.csv")
         write_text_atomic(written[-1], _moves_csv(result.moves))
+    write_text_atomic(written[1], _dumps({"run_id": run_id, **document}))
     if args.report:
         from .report import write_report
 
@@ -829,6 +844,19 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     _print_ask(asked, ask_total)
     print(f"\nwrote {', '.join(str(p) for p in written)}")
     return EXIT_FINDINGS if result.findings else EXIT_OK
+
+
+def _mark_stale(folder: Path, names: Sequence[str]) -> list[tuple[str, str]]:
+    """Renames ``folder/NAME.csv`` to ``NAME.stale.csv`` where it exists; returns
+    the (old, new) names."""
+    renamed = []
+    for name in names:
+        path = folder / name
+        if path.is_file():
+            target = path.with_suffix(".stale" + path.suffix)
+            path.replace(target)
+            renamed.append((path.name, target.name))
+    return renamed
 
 
 ASK_SHOWN = 10
@@ -1362,6 +1390,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # An output path that cannot be written is a usage problem, not a bug.
         print(f"carecap: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        # Ctrl-C ends the whole run (issue 28): results are written only at the end,
+        # so none of this run's is there; a pair cut while being written is told
+        # apart by its run id.
+        print(
+            "carecap: interrupted; the run stopped before it finished",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -264,8 +264,8 @@ class Result:
         ]
         for lv in self.levels:
             lines.append(
-                f"  {lv.name:<20} {lv.objective:>14.2f}  bound {lv.bound:>14.2f}  "
-                f"[{lv.unit}] {lv.status} {lv.seconds:.2f} s"
+                f"  {lv.name:<20} {_figure(lv.objective)}  bound "
+                f"{_figure(lv.bound)}  [{lv.unit}] {lv.status} {lv.seconds:.2f} s"
             )
         lines.append(
             f"  slots {kpis['slots']}: filled {kpis['filled']}, agency {kpis['agency']} "
@@ -291,6 +291,11 @@ class Result:
                     f"    {v.rule} {v.staff}: {', '.join(v.shifts)} ({v.detail})"
                 )
         return "\n".join(lines)
+
+
+def _figure(value: float) -> str:
+    """Returns a level's value for the console, ``-`` where it has none (inf)."""
+    return f"{value:>14.2f}" if math.isfinite(value) else f"{'-':>14}"
 
 
 def _check(
@@ -531,6 +536,11 @@ def solve(
         runtime = time.perf_counter() - solve_started - week_builds
         build += week_builds
     else:
+        log.info(
+            "building the CP-SAT model: %d open slot(s), %d eligible pair(s)",
+            num_slots,
+            graph.num_pairs,
+        )
         model = CpSatModel(
             arrays,
             graph,
@@ -579,6 +589,18 @@ def solve(
         if "INFEASIBLE" in statuses or "MODEL_INVALID" in statuses:
             status = SolveStatus.INFEASIBLE
             roster = np.full(num_slots, UNCOVERED, dtype=np.int64)
+        elif outcomes and all(o.status == "OPTIMAL" for o in outcomes):
+            # Every level is a constant: nobody and no agency can take any slot
+            # (no open slots at all, say), so there was nothing to search for.
+            if num_slots == 0:
+                log.warning("the region has no open slots: there is nothing to roster")
+            else:
+                log.warning(
+                    "no open slot can be filled (no eligible person, no agency "
+                    "supply): every slot stays uncovered"
+                )
+            status = SolveStatus.OPTIMAL
+            roster = greedy
         elif pins is not None:  # the greedy roster does not know the pins
             status = SolveStatus.TIME_LIMIT
             roster = np.full(num_slots, UNCOVERED, dtype=np.int64)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
+from ..lifetime import solve_interruptibly
 from ..params import SolveParams
 from .constraints import Constraints
 from .objective import ALL_LEVELS, NON_NEGATIVE_LEVELS, Objective
@@ -25,7 +26,8 @@ class LevelOutcome:
     """What one CP-SAT solve of a level (or the weighted solve) found.
 
     ``objective`` and ``bound`` are in the level's display unit (`LEVEL_UNITS`); in
-    lexicographic mode the bound is conditional on the levels fixed above it.
+    lexicographic mode the bound is conditional on the levels fixed above it. A
+    level without a solution has ``objective`` inf and ``bound`` -inf (no value).
     """
 
     name: str
@@ -199,6 +201,9 @@ class CpSatModel:
             # (M agency: 28 % gap after 120 s); max_lp_sym proves it in seconds.
             p.subsolvers.extend(FULL_SUBSOLVERS[: max(1, params.workers // 2)])
         p.relative_gap_limit = float(params.relative_gap)
+        # Ctrl-C must end the run, not the level (issue 28): CP-SAT's own handler
+        # would treat it as a time limit; `solve_interruptibly` stops the search.
+        p.catch_sigint_signal = False
         p.log_search_progress = bool(params.log_progress)
         if params.deterministic:
             p.max_deterministic_time = max(seconds, 1e-3)
@@ -226,7 +231,13 @@ class CpSatModel:
 
         Returns the roster (or None), the outcome per level, the CP-SAT parameters
         used and the `ProgressEvent` list. A level that finds no solution in its time
-        keeps the roster of the levels above and the search goes on with the next.
+        keeps the roster of the levels above, reports no value (inf) and the search
+        goes on with the next.
+
+        Raises
+        ------
+        KeyboardInterrupt
+            On Ctrl-C, after stopping the running search; no later level runs.
         """
         if hint is not None:
             self.variables.warmstart(hint)
@@ -270,7 +281,7 @@ class CpSatModel:
                 tie_break if level != "weighted" else None,
             )
             started = time.perf_counter()
-            code = solver.solve(self.model, progress)
+            code = solve_interruptibly(solver, self.model, progress)
             seconds = time.perf_counter() - started
             elapsed += seconds
             spent = solver.deterministic_time if params.deterministic else seconds
@@ -288,20 +299,17 @@ class CpSatModel:
                     break
                 # The previous level's solution is the hint and stays feasible: hold
                 # this level at its value there, so later levels cannot worsen it.
+                # That value is no result of this level (auxiliary variables of a
+                # level not yet optimised may sit at their upper bounds: an M region
+                # showed 16,666,666,666.67 ANW excess hours), so none is reported.
                 value = round(last.value(expr))
                 self.model.add(expr <= value)
                 outcomes.append(
-                    LevelOutcome(
-                        level,
-                        status,
-                        self._display(level, value),
-                        -math.inf,
-                        seconds,
-                        int(value),
-                    )
+                    LevelOutcome(level, status, math.inf, -math.inf, seconds, None)
                 )
                 log.warning(
-                    "level %s: no better solution in its time (%s); kept at its value",
+                    "level %s: no solution in its time (%s); held where the levels "
+                    "above left it, no value reported",
                     level,
                     status,
                 )

@@ -231,6 +231,71 @@ def tiny_october_data() -> dict[str, Any]:
     return data
 
 
+def one_ward_region_data(
+    shifts: list[tuple[str, str, str, int]],
+    staff: list[dict[str, Any]],
+    templates: dict[str, tuple[str, str, int]],
+    *,
+    base_roster: list[tuple[str, str]] = (),
+    sickness: list[dict[str, Any]] = (),
+    rules: dict[str, Any] | None = None,
+    start: str = "2026-03-02",
+    weeks: int = 1,
+) -> dict[str, Any]:
+    """Returns a hand-made region dict: one VVT organisation, location and ward ``W``.
+
+    Parameters
+    ----------
+    shifts
+        (id, date, template, N3 units) of each shift at ward ``W``.
+    staff
+        Staff records, as the region file has them.
+    templates
+        id -> (start, end, unpaid break minutes).
+    base_roster
+        (staff id, shift id) pairs worked in the base roster.
+    sickness, rules
+        The region's sickness list and labour-rule updates.
+    start, weeks
+        The horizon (the week of Monday 2 March 2026 by default).
+    """
+    return {
+        "format_version": "1.0",
+        "name": "hand",
+        "horizon": {"start": start, "weeks": weeks},
+        "organisations": [{"id": "ORG", "name": "Org", "sector": "VVT"}],
+        "locations": [
+            {
+                "id": "LOC",
+                "organisation": "ORG",
+                "town": "A",
+                "latitude": 52.0,
+                "longitude": 5.0,
+            }
+        ],
+        "wards": [{"id": "W", "location": "LOC", "allow_higher_level": True}],
+        "shift_templates": [
+            {"id": k, "name": k, "start": s, "end": e, "unpaid_break_minutes": b}
+            for k, (s, e, b) in templates.items()
+        ],
+        "shifts": [
+            {
+                "id": shift_id,
+                "ward": "W",
+                "date": date,
+                "template": template,
+                "requirements": [{"level": "N3", "count": units}],
+            }
+            for shift_id, date, template, units in shifts
+        ],
+        "staff": staff,
+        "base_roster": [{"staff": who, "shift": sid} for who, sid in base_roster],
+        "sickness": list(sickness),
+        "agency_supply": [],
+        "rules": rules or {},
+    }
+
+
 def parse(data: dict[str, Any]) -> Region:
     """Returns the region parsed from ``data`` as if read from ``region.json``."""
     return parse_region(json.dumps(data), SOURCE)

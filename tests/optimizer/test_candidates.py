@@ -19,7 +19,7 @@ from optimizer.analysis import BLOCKED_GROUPS, roster_candidates
 from optimizer.cli import EXIT_OK, main
 from optimizer.compile import compile_region
 from optimizer.roster import opened_slots, read_roster
-from tests.helpers import parse
+from tests.helpers import one_ward_region_data, parse
 from tests.test_cli import run
 
 _TEMPLATES = {"E": ("07:00", "15:30", 30), "L": ("15:00", "23:00", 30)}  # 8 h paid
@@ -42,40 +42,13 @@ def _person(staff_id, employment="flex_pool", *, level="N3", contract=0, desired
 
 def _data(shifts, staff, base_roster=(), sickness=()):
     """Returns a one-ward region dict: shifts as (id, date, template, N3 units)."""
-    return {
-        "format_version": "1.0",
-        "name": "hand",
-        "horizon": {"start": "2026-03-02", "weeks": 1},
-        "organisations": [{"id": "ORG", "name": "Org", "sector": "VVT"}],
-        "locations": [
-            {
-                "id": "LOC",
-                "organisation": "ORG",
-                "town": "A",
-                "latitude": 52.0,
-                "longitude": 5.0,
-            }
-        ],
-        "wards": [{"id": "W", "location": "LOC", "allow_higher_level": True}],
-        "shift_templates": [
-            {"id": k, "name": k, "start": s, "end": e, "unpaid_break_minutes": b}
-            for k, (s, e, b) in _TEMPLATES.items()
-        ],
-        "shifts": [
-            {
-                "id": shift_id,
-                "ward": "W",
-                "date": date,
-                "template": template,
-                "requirements": [{"level": "N3", "count": units}],
-            }
-            for shift_id, date, template, units in shifts
-        ],
-        "staff": staff,
-        "base_roster": list(base_roster),
-        "sickness": list(sickness),
-        "agency_supply": [],
-    }
+    return one_ward_region_data(
+        shifts,
+        staff,
+        _TEMPLATES,
+        base_roster=[(a["staff"], a["shift"]) for a in base_roster],
+        sickness=sickness,
+    )
 
 
 @pytest.fixture

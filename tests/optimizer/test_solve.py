@@ -18,7 +18,7 @@ from optimizer.io import read_region
 from optimizer.params import SolveParams
 from optimizer.roster import AGENCY, UNCOVERED
 from optimizer.solve import SolveStatus, solve
-from tests.helpers import parse
+from tests.helpers import one_ward_region_data, parse
 
 PARAMS = SolveParams(time_limit=20, workers=2)
 
@@ -53,55 +53,27 @@ def _region(
     history = dict(history or {})
     if weekly_hours is not None:
         history["weekly_hours"] = weekly_hours
-    data = {
-        "format_version": "1.0",
-        "name": "hand",
-        "horizon": {"start": start, "weeks": weeks},
-        "organisations": [{"id": "ORG", "name": "Org", "sector": "VVT"}],
-        "locations": [
-            {
-                "id": "LOC",
-                "organisation": "ORG",
-                "town": "A",
-                "latitude": 52.0,
-                "longitude": 5.0,
-            }
-        ],
-        "wards": [{"id": "W", "location": "LOC", "allow_higher_level": True}],
-        "shift_templates": [
-            {"id": k, "name": k, "start": s, "end": e, "unpaid_break_minutes": b}
-            for k, (s, e, b) in templates.items()
-        ],
-        "shifts": [
-            {
-                "id": f"S{k}",
-                "ward": "W",
-                "date": date,
-                "template": template,
-                "requirements": [{"level": "N3", "count": 1}],
-            }
-            for k, (date, template) in enumerate(shifts)
-        ],
-        "staff": [
-            {
-                "id": "F1",
-                "employment": "flex_pool",
-                "organisation": "ORG",
-                "level": "N3",
-                "contract_hours": 0,
-                "desired_hours": max_hours,  # offers up to the maximum (CONSENT)
-                "max_hours": max_hours,
-                "age": 30,
-                "inducted_locations": ["LOC"],
-                "history": history,
-                **(person or {}),
-            }
-        ],
-        "base_roster": [],
-        "agency_supply": [],
+    person_record = {
+        "id": "F1",
+        "employment": "flex_pool",
+        "organisation": "ORG",
+        "level": "N3",
+        "contract_hours": 0,
+        "desired_hours": max_hours,  # offers up to the maximum (CONSENT)
+        "max_hours": max_hours,
+        "age": 30,
+        "inducted_locations": ["LOC"],
+        "history": history,
+        **(person or {}),
     }
-    if rules:
-        data["rules"] = rules
+    data = one_ward_region_data(
+        [(f"S{k}", date, template, 1) for k, (date, template) in enumerate(shifts)],
+        [person_record],
+        templates,
+        rules=rules,
+        start=start,
+        weeks=weeks,
+    )
     return compile_region(parse(data))
 
 

@@ -19,7 +19,7 @@ from optimizer.io import read_region
 from optimizer.params import SolveParams
 from optimizer.roster import AGENCY, UNCOVERED
 from optimizer.solve import SolveStatus, solve
-from tests.helpers import parse
+from tests.helpers import one_ward_region_data, parse
 
 PARAMS = SolveParams(time_limit=20, workers=2)
 
@@ -58,41 +58,14 @@ def _region_data(
     """Returns a one-ward region (week of Mon 2026-03-02): ``open_shifts`` are (id,
     date, template) needing one N3; ``base`` are (id, date, template, staff) shifts
     worked in the base roster; ``rules`` updates the labour rules."""
-    shifts = [
-        {
-            "id": shift_id,
-            "ward": "W",
-            "date": date,
-            "template": template,
-            "requirements": [{"level": "N3", "count": 1}],
-        }
-        for shift_id, date, template in [*open_shifts, *(b[:3] for b in base)]
-    ]
-    return {
-        "format_version": "1.0",
-        "name": "hand",
-        "horizon": {"start": "2026-03-02", "weeks": 1},
-        "organisations": [{"id": "ORG", "name": "Org", "sector": "VVT"}],
-        "locations": [
-            {
-                "id": "LOC",
-                "organisation": "ORG",
-                "town": "A",
-                "latitude": 52.0,
-                "longitude": 5.0,
-            }
-        ],
-        "wards": [{"id": "W", "location": "LOC", "allow_higher_level": True}],
-        "shift_templates": [
-            {"id": k, "name": k, "start": s, "end": e, "unpaid_break_minutes": b}
-            for k, (s, e, b) in TEMPLATES.items()
-        ],
-        "shifts": shifts,
-        "staff": staff,
-        "base_roster": [{"staff": who, "shift": sid} for sid, _, _, who in base],
-        "agency_supply": [],
-        "rules": rules or {},
-    }
+    return one_ward_region_data(
+        [(shift_id, date, template, 1) for shift_id, date, template in open_shifts]
+        + [(shift_id, date, template, 1) for shift_id, date, template, _ in base],
+        staff,
+        TEMPLATES,
+        base_roster=[(who, shift_id) for shift_id, _, _, who in base],
+        rules=rules,
+    )
 
 
 def _compiled(*args: Any, **kwargs: Any):

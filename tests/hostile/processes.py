@@ -71,6 +71,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _default_sigint() -> None:
+    """Restores SIGINT's default disposition in the child before it starts."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Carecap:
     """``python -m optimizer.cli ARGV`` in a session of its own, its output read by
     threads (so a full pipe never blocks it and lines can be waited for).
@@ -87,6 +92,10 @@ class Carecap:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            # A test run started in the background (``cmd &``, nohup, some CI
+            # runners) ignores SIGINT, and children inherit that; Python then
+            # installs no Ctrl-C handler. Give the process the terminal's default.
+            preexec_fn=_default_sigint,
         )
         self.pid = self.process.pid
         self._lines: dict[str, list[str]] = {"stdout": [], "stderr": []}

@@ -84,8 +84,9 @@ Id = Annotated[
     str, StringConstraints(min_length=1, max_length=64), AfterValidator(_safe_id)
 ]
 """Identifier: 1 to 64 characters, none of Unicode categories Cc, Cf, Zl, Zp, Zs, no
-leading ``'``, and not only dots (``.``, ``..``). Ids starting with ``=``, ``+``, ``-`` or ``@`` (a staff number
-``-0042``) are valid; every file carecap writes keeps them as text."""
+leading ``'``, and not only dots (``.``, ``..``). Ids starting with ``=``, ``+``,
+``-`` or ``@`` (a staff number ``-0042``) are valid; every file carecap writes keeps
+them as text."""
 
 Hours = Annotated[float, Field(ge=0, le=168)]
 

@@ -12,8 +12,10 @@ fixed (base roster and carry-in) and possible new shifts:
 
 * exact: cover, SUPPLY, H1/H4/H5 (at-most-one cliques of the conflict graph), H8
   with 7 x 24 h (the period from every worked shift's start needs a free 36 h
-  interval starting at a possible shift end), H9/H16 (weekly, 4- and 16-week paid minutes with carry-in),
-  H10, H11 (the night-worker 16-week limit is switched on by a Boolean), SUN;
+  interval starting at a possible shift end), H9/H16 and CONSENT (weekly, 4- and
+  16-week paid minutes with carry-in; a week with new shifts within the hours the
+  person offered), H10, H11 (the night-worker 16-week limit is switched on by a
+  Boolean), SUN;
 * conservative: H6 (any chain of ``night_series_length`` consecutive nights forbids
   every later non-continuing shift within the long rest, even when a shift lies in
   between), H7 (no 8 consecutive worked days in a window holding any possible night),

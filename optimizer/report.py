@@ -131,11 +131,13 @@ EMPLOYMENT_LABELS = {
 REASON_LABELS = {
     "no_eligible_person": (
         "nobody in the flexpool or meer-uren group may take it "
-        "(level, competence, induction, travel or availability)"
+        "(level, competence, induction, travel, availability, or no room left in "
+        "the hours they offered)"
     ),
     "eligible_people_all_used": "people who may take it are all used elsewhere",
     "blocked_by_rest_or_hours": (
-        "people who may take it are blocked by rest times or hour limits (ATW/CAO)"
+        "people who may take it are blocked by rest times, hour limits (ATW/CAO) "
+        "or the hours they offered"
     ),
     "shift_breaks_working_time_rules": (
         "the shift is longer than the working-time rules allow (ATW/CAO), so nobody "

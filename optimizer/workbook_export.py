@@ -45,14 +45,14 @@ if TYPE_CHECKING:
     from .compile import CompiledRegion
 
 REASON_TEXT = {
-    "no_eligible_person": "nobody in the region has the level, competence and "
-    "induction for this shift",
+    "no_eligible_person": "nobody who offered extra shifts has the level, "
+    "competence, induction and room in the hours they offered for this shift",
     "candidates_have_findings": "the people who could take it already break a "
     "labour rule in the base roster",
     "eligible_people_all_used": "everyone who could take it is already used in "
     "this roster",
-    "blocked_by_rest_or_hours": "qualified people exist, but rest rules or their "
-    "hour limits block it",
+    "blocked_by_rest_or_hours": "qualified people exist, but rest rules, their "
+    "hour limits or the hours they offered block it",
     "fillable": "someone could still take it (the solver stopped before it did)",
     "shift_breaks_working_time_rules": "the shift is longer than the ATW or CAO "
     "allows (for a night, or across the clock change): nobody may work it, agency "

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from carecap.compile import CompiledRegion, compile_region
+from carecap.instances import generate_region
+from carecap.kernels.conflicts import shift_conflicts
+from carecap.kernels.eligibility import EligibilityGraph, eligibility
 from kernel_report import SEED, random_roster
 
-from instances import generate_region
-from kernels.conflicts import shift_conflicts
-from kernels.eligibility import EligibilityGraph, eligibility
-from optimizer.compile import CompiledRegion, compile_region
 from tests.kernels import reference
 
 SIZES = ("S", "M", "L", pytest.param("XL", marks=pytest.mark.slow))

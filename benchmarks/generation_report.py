@@ -12,10 +12,9 @@ import platform
 import time
 from pathlib import Path
 
+from carecap.instances import generate_region
+from carecap.instances.statistics import TARGETS, region_statistics
 from readme_section import replace_section
-
-from instances import generate_region
-from instances.statistics import TARGETS, region_statistics
 
 README = Path(__file__).parent / "README.md"
 BEGIN = "<!-- generation-report:begin -->"

@@ -93,8 +93,8 @@ def random_roster(
 
 def absence_rates(compiled: Any) -> np.ndarray:
     """Returns each person's absence rate by employer sector; 0 for agency staff."""
-    from instances.presets import ABSENCE_RATE
-    from optimizer.domain import Employment
+    from carecap.domain import Employment
+    from carecap.instances.presets import ABSENCE_RATE
 
     region = compiled.region
     sector = {org.id: org.sector for org in region.organisations}
@@ -165,11 +165,12 @@ class SizeFacts:
 
 def measure_size(size: str, repeats: int) -> tuple[list[Row], SizeFacts]:
     """Returns the rows of one preset, each kernel checked against its reference."""
-    from instances import generate_region
-    from kernels.conflicts import shift_conflicts
-    from kernels.eligibility import default_candidates, eligibility
-    from kernels.evaluate import evaluate_roster
-    from optimizer.compile import compile_region
+    from carecap.compile import compile_region
+    from carecap.instances import generate_region
+    from carecap.kernels.conflicts import shift_conflicts
+    from carecap.kernels.eligibility import default_candidates, eligibility
+    from carecap.kernels.evaluate import evaluate_roster
+
     from tests.kernels import reference
 
     region = generate_region(size, SEED)
@@ -245,9 +246,9 @@ def measure_size(size: str, repeats: int) -> tuple[list[Row], SizeFacts]:
 
 def measure_sickness(repeats: int) -> Row:
     """Returns the row of sampling 10,000 sickness weeks for M's staff."""
-    from instances import generate_region
-    from kernels.sickness import sample_sick_days
-    from optimizer.compile import compile_region
+    from carecap.compile import compile_region
+    from carecap.instances import generate_region
+    from carecap.kernels.sickness import sample_sick_days
 
     compiled = compile_region(generate_region("M", SEED))
     rates = absence_rates(compiled)
@@ -265,8 +266,8 @@ def measure_montecarlo() -> float:
     Timed from the region to the result, universe and eligibility included, after a
     short run that compiles the kernels.
     """
-    from instances import generate_region
-    from optimizer.simulate import simulate
+    from carecap.instances import generate_region
+    from carecap.simulate import simulate
 
     region = generate_region("M", SEED)
     simulate(region, samples=10, seed=SEED)
@@ -285,14 +286,14 @@ KERNELS = ("eligibility", "shift conflicts", "evaluation", "capacity", "sickness
 
 def _child() -> None:
     """Prints, as JSON, the first and second call time of each kernel on example S."""
-    from instances import EXAMPLE_REGION
-    from kernels.capacity import group_supply, remaining_week_minutes
-    from kernels.conflicts import shift_conflicts
-    from kernels.eligibility import eligibility
-    from kernels.evaluate import evaluate_roster
-    from kernels.sickness import sample_sick_days
-    from optimizer.compile import compile_region
-    from optimizer.io import read_region
+    from carecap.compile import compile_region
+    from carecap.instances import EXAMPLE_REGION
+    from carecap.io import read_region
+    from carecap.kernels.capacity import group_supply, remaining_week_minutes
+    from carecap.kernels.conflicts import shift_conflicts
+    from carecap.kernels.eligibility import eligibility
+    from carecap.kernels.evaluate import evaluate_roster
+    from carecap.kernels.sickness import sample_sick_days
 
     compiled = compile_region(read_region(EXAMPLE_REGION))
     arrays = compiled.arrays

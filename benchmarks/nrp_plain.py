@@ -3,7 +3,7 @@
 Written straight from the rule list of ``FORMAT.md``, the way one would write a first
 model: one Boolean per (employee, day, shift type), forbidden run patterns as
 clauses, default CP-SAT parameters, no symmetry breaking, no hints, no
-neighbourhood search. The benchmarks solve it side by side with `optimizer.nrp` at
+neighbourhood search. The benchmarks solve it side by side with `carecap.nrp` at
 equal time and workers; it does not use carecap's rule library.
 """
 
@@ -14,9 +14,8 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from carecap.nrp import OFF, NrpInstance
 from ortools.sat.python import cp_model
-
-from optimizer.nrp import OFF, NrpInstance
 
 
 @dataclass(frozen=True)

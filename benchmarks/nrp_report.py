@@ -9,7 +9,7 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/nrp_report.py --instances 18,20,21,22,23,24 --marker nrp-report-long --write
     .venv/bin/python benchmarks/nrp_report.py --instances 5,7,8 --seeds 0-7 --marker nrp-report-seeds --write
 
-Each instance is solved once by ``carecap nrp`` (`optimizer.nrp.solve_nrp`) with the
+Each instance is solved once by ``carecap nrp`` (`carecap.nrp.solve_nrp`) with the
 time limit (60 s) and once by the plain model (`nrp_plain`); the objective "after
 10 s" is the best penalty the 60 s carecap run had found 10 s in. ``--results``
 keeps the rows of earlier runs, so instances can be run one call at a time (one
@@ -42,11 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from carecap.io import write_text_atomic  # noqa: E402
+from carecap.nrp import read_nrp, solve_nrp  # noqa: E402
 from nrp_plain import solve_plain  # noqa: E402
 from readme_section import replace_section  # noqa: E402
-
-from optimizer.io import write_text_atomic  # noqa: E402
-from optimizer.nrp import read_nrp, solve_nrp  # noqa: E402
 
 CURTOIS = ROOT.parent / "shared" / "benchmarks" / "curtois"
 """The shared benchmark folder (``../shared/benchmarks/curtois``)."""

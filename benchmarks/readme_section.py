@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from optimizer.io import write_text_atomic
+from carecap.io import write_text_atomic
 
 
 def replace_section(readme: Path, begin: str, end: str, section: str) -> None:

@@ -67,13 +67,12 @@ def measure(
 ) -> RulesRow:
     """Generates, solves, writes, reads back and evaluates one region."""
     import numpy as np
-
-    from instances.generator import generate_region
-    from kernels.evaluate import AGENCY, UNCOVERED, evaluate_roster
-    from optimizer.compile import compile_region
-    from optimizer.params import SolveParams
-    from optimizer.roster import read_roster, write_roster
-    from optimizer.solve import solve
+    from carecap.compile import compile_region
+    from carecap.instances.generator import generate_region
+    from carecap.kernels.evaluate import AGENCY, UNCOVERED, evaluate_roster
+    from carecap.params import SolveParams
+    from carecap.roster import read_roster, write_roster
+    from carecap.solve import solve
 
     region = generate_region(size, seed, start=dt.date.fromisoformat(start))
     compiled = compile_region(region)

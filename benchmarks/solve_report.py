@@ -9,7 +9,7 @@ allocate natively, which `tracemalloc` would miss. The child first warms the ker
 up on S (loading them from Numba's cache, or compiling them), then times, on the
 generated region of the size: generation, compiling the region to arrays, the
 eligibility kernel, the greedy filler and the CP-SAT solve, both through the public
-`optimizer.solve.solve`. Prints Markdown and, with ``--write``, replaces the solve
+`carecap.solve.solve`. Prints Markdown and, with ``--write``, replaces the solve
 section of ``benchmarks/README.md`` (only when every size completed).
 
 The helpers here (`warm_up`, `level_rows`, `first_solution_seconds`,
@@ -341,11 +341,11 @@ def peak_rss_mib() -> float:
 def warm_up(solver_seed: int = SOLVER_SEED) -> None:
     """Runs every kernel and the CP-SAT import once on S, so no timing includes
     Numba compilation or cache loading, or importing OR-Tools."""
-    from instances import generate_region
-    from kernels.eligibility import eligibility
-    from optimizer.compile import compile_region
-    from optimizer.params import SolveParams
-    from optimizer.solve import solve
+    from carecap.compile import compile_region
+    from carecap.instances import generate_region
+    from carecap.kernels.eligibility import eligibility
+    from carecap.params import SolveParams
+    from carecap.solve import solve
 
     compiled = compile_region(generate_region("S", REGION_SEEDS["S"]))
     eligibility(compiled.arrays)
@@ -376,11 +376,11 @@ def measure(
     workers, solver_seed
         CP-SAT workers and random seed.
     """
-    from instances import generate_region
-    from kernels.eligibility import eligibility
-    from optimizer.compile import compile_region
-    from optimizer.params import SolveParams
-    from optimizer.solve import solve
+    from carecap.compile import compile_region
+    from carecap.instances import generate_region
+    from carecap.kernels.eligibility import eligibility
+    from carecap.params import SolveParams
+    from carecap.solve import solve
 
     region_seed = REGION_SEEDS[size] if region_seed is None else region_seed
     time_limit = TIME_LIMITS[size] if time_limit is None else time_limit

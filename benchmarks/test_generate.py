@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from instances import generate_region
+from carecap.instances import generate_region
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from carecap.compile import compile_region
+from carecap.kernels.conflicts import shift_conflicts
+from carecap.kernels.eligibility import eligibility
+from carecap.kernels.evaluate import evaluate_roster
+from carecap.kernels.sickness import sample_sick_days
 from kernel_report import FILL_SHARE, SEED, SICK_WEEKS, absence_rates, sick_share
 
-from kernels.conflicts import shift_conflicts
-from kernels.eligibility import eligibility
-from kernels.evaluate import evaluate_roster
-from kernels.sickness import sample_sick_days
-from optimizer.compile import compile_region
 from tests.kernels import reference
 
 pytestmark = pytest.mark.benchmark(warmup=True, warmup_iterations=1)

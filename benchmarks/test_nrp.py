@@ -13,11 +13,10 @@ from __future__ import annotations
 import csv
 
 import pytest
+from carecap.nrp import read_nrp, solve_nrp
+from carecap.nrp_evaluate import evaluate_assignment
 from nrp_plain import solve_plain
 from nrp_report import CURTOIS, DEFAULT_INSTANCES
-
-from optimizer.nrp import read_nrp, solve_nrp
-from optimizer.nrp_evaluate import evaluate_assignment
 
 pytestmark = pytest.mark.skipif(
     not CURTOIS.is_dir(), reason="../shared/benchmarks/curtois is absent"

@@ -2,7 +2,7 @@
 (pytest-benchmark).
 
 Per preset (S, M, L; XL is marked ``slow``) the suite times the inputs of a solve
-(generation, compiling to arrays, eligibility) and then `optimizer.solve.solve` with
+(generation, compiling to arrays, eligibility) and then `carecap.solve.solve` with
 each backend, greedy and CP-SAT in one ``benchmark.group``, under the preset's time
 limit of `solve_report.TIME_LIMITS`. Each solve also checks its result (a clean
 roster, every level's bound at most its objective, the solver no worse than the
@@ -17,6 +17,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from carecap.compile import compile_region
+from carecap.instances import generate_region
+from carecap.kernels.eligibility import eligibility
+from carecap.params import SolveParams
+from carecap.solve import solve
 from solve_report import (
     REGION_SEEDS,
     SOLVER_SEED,
@@ -30,12 +35,6 @@ from solve_report import (
     level_rows,
     warm_up,
 )
-
-from instances import generate_region
-from kernels.eligibility import eligibility
-from optimizer.compile import compile_region
-from optimizer.params import SolveParams
-from optimizer.solve import solve
 
 SIZES = ("S", "M", "L", pytest.param("XL", marks=pytest.mark.slow))
 """Presets of the solve benchmarks; XL (4 weeks, ~20k staff) takes many minutes."""

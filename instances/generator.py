@@ -5,9 +5,9 @@ and night demand, the part-time contract distribution, who wants more hours, age
 night exemptions, towns clustered in a labour-market region, a regional flex pool,
 agency staff in the base roster, and the vacancy and sickness gaps that become open
 shifts, with ANW skew. The base roster is built by a greedy that keeps every hard rule
-by construction (`instances._rostering`), over two warm-up weeks first so that each
+by construction (`carecap.instances._rostering`), over two warm-up weeks first so that each
 person's carry-in history is real and consistent with the horizon. Every person gets a
-synthetic name (`instances.names`).
+synthetic name (`carecap.instances.names`).
 
 All randomness flows from the seed: one ``numpy.random.SeedSequence`` for the region,
 and a stream of its own for the names, so that names change no other value. The same
@@ -23,11 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-from kernels.sickness import lognormal_mu
-from optimizer.anw import ShiftClass, classify_shift
-from optimizer.clock import local_instant, shift_interval, to_utc
-from optimizer.domain import (
+from carecap.anw import ShiftClass, classify_shift
+from carecap.clock import local_instant, shift_interval, to_utc
+from carecap.domain import (
     Employment,
     LabourRules,
     Level,
@@ -35,7 +33,8 @@ from optimizer.domain import (
     Sector,
     default_night_exemption_ages,
 )
-from optimizer.holidays import holidays_between
+from carecap.holidays import holidays_between
+from carecap.kernels.sickness import lognormal_mu
 
 from . import presets as P
 from ._rostering import build_roster
@@ -1178,7 +1177,7 @@ def generate_region(
     Parameters
     ----------
     preset
-        Scale preset: ``S``, ``M``, ``L`` or ``XL`` (see `instances.presets.PRESETS`).
+        Scale preset: ``S``, ``M``, ``L`` or ``XL`` (see `carecap.instances.presets.PRESETS`).
     seed
         Random seed; the same arguments always give the same region.
     weeks

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimizer.domain import Level, Sector
-from optimizer.simulate import SECTOR_ABSENCE_RATE
+from carecap.domain import Level, Sector
+from carecap.simulate import SECTOR_ABSENCE_RATE
 
 
 @dataclass(frozen=True)

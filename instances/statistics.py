@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-from optimizer.domain import Employment, GapCause, Region, Sector
+from carecap.domain import Employment, GapCause, Region, Sector
 
 from . import presets as P
 from .generator import haversine_km

@@ -2,11 +2,11 @@
 
 Given a roster (``slot_assignee``) and one open slot, each person's merged shifts
 (fixed work plus their new assignments in the roster) are checked twice by the
-evaluator's own per-person rule functions (`kernels.evaluate._check_person`): as they
+evaluator's own per-person rule functions (`carecap.kernels.evaluate._check_person`): as they
 are, and with the slot's shift added. The slot's current filler, if any, is taken out
 of the roster first. The rules of the records the second check finds and the first
 does not are what blocks that person; on a roster that breaks no rule they are
-exactly the rules `kernels.evaluate.evaluate_roster` reports for that person when
+exactly the rules `carecap.kernels.evaluate.evaluate_roster` reports for that person when
 they alone are put on the slot. A record is the same in both checks when its rule,
 shifts, slot, period and span are (a weekly total already above its limit stays the
 same record with a larger value).
@@ -47,7 +47,7 @@ from .evaluate import (
 def _with_slot(shift_start, seq, seq_slots, shift, slot):
     """Returns the person's sorted shifts with ``slot``'s shift inserted.
 
-    The position is the one `kernels.evaluate._person_shifts` would give it: by start,
+    The position is the one `carecap.kernels.evaluate._person_shifts` would give it: by start,
     and among equal starts after the fixed shifts and the new ones of lower slots.
     """
     num = seq.shape[0]
@@ -120,7 +120,7 @@ def _slot_verdicts(
 ):
     """Returns per person the rules that taking ``slot`` breaks, and more.
 
-    Returns ``rules`` (int64 bit mask of `kernels.evaluate.Rule` codes), ``first``
+    Returns ``rules`` (int64 bit mask of `carecap.kernels.evaluate.Rule` codes), ``first``
     (int64 (num_staff, columns): the first new record, rule -1 when none), the paid
     minutes of the person's horizon shifts in the slot's ATW week before taking it,
     travel km to the shift's location (0 where the home is unknown) and the cost of
@@ -205,7 +205,7 @@ class SlotVerdicts:
     checked
         bool per person: tried (not agency staff, not the filler).
     rules
-        int64 per person: bit ``1 << code`` set for every `kernels.evaluate.Rule`
+        int64 per person: bit ``1 << code`` set for every `carecap.kernels.evaluate.Rule`
         the person would break by taking the slot (0: none).
     first
         int64 (num_staff, 9): the first such violation record, in evaluator order
@@ -271,7 +271,7 @@ def slot_verdicts(
     Parameters
     ----------
     compiled
-        A compiled region (`optimizer.compile.compile_region`).
+        A compiled region (`carecap.compile.compile_region`).
     slot_assignee
         int64 per open slot: staff index, `UNCOVERED` or `AGENCY` (the roster).
     slot

@@ -286,7 +286,7 @@ def uncovered_reasons(
     """Returns why each uncovered slot of a roster stays uncovered.
 
     A slot whose shift breaks a length rule (H2, H3; see
-    `kernels.eligibility.length_rule_breaks`) can be taken by nobody, agency
+    `carecap.kernels.eligibility.length_rule_breaks`) can be taken by nobody, agency
     included. Otherwise, for every eligible person of an uncovered slot (skipping
     people with findings, and people sick on the day) the roster is tried with that
     person added: busy when they already work at that time or start a shift that

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 RegionArrays = Any
-"""The arrays argument: an `optimizer.compile.RegionArrays` NamedTuple.
+"""The arrays argument: an `carecap.compile.RegionArrays` NamedTuple.
 
 Kernels never import `optimizer`, not even for type checking (style rule S1, enforced
 by ``tests/test_layering.py``), so the hint stays loose.
@@ -98,7 +98,7 @@ def _check(arrays: RegionArrays, name: str, dtype: type, length: int) -> np.ndar
         got = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
         raise TypeError(
             f"arrays.{name} must be a {np.dtype(dtype)} array, got {got}; "
-            "build the arrays with optimizer.compile.compile_region"
+            "build the arrays with carecap.compile.compile_region"
         )
     if value.ndim != 1 or value.shape[0] != length:
         raise ValueError(

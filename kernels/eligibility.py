@@ -72,14 +72,14 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 RegionArrays = Any
-"""The arrays argument: an `optimizer.compile.RegionArrays` NamedTuple.
+"""The arrays argument: an `carecap.compile.RegionArrays` NamedTuple.
 
 Kernels never import `optimizer`, not even for type checking (style rule S1, enforced
 by ``tests/test_layering.py``), so the hint stays loose.
 """
 
 EMPLOYEE = 0
-"""``staff_employment`` code of an own employee (`optimizer.compile.EMPLOYMENT_CODES`)."""
+"""``staff_employment`` code of an own employee (`carecap.compile.EMPLOYMENT_CODES`)."""
 
 FLEX_POOL = 1
 """``staff_employment`` code of a flex-pool member."""
@@ -526,7 +526,7 @@ def eligibility_inputs(arrays: RegionArrays) -> EligibilityInputs:
         person = int(np.flatnonzero(unsorted)[0])
         raise ValueError(
             f"arrays.fixed_shift of person {person} is not sorted by start; "
-            "build the arrays with optimizer.compile.compile_region"
+            "build the arrays with carecap.compile.compile_region"
         )
     values.update(zip(_TABLE_FIELDS, tables, strict=True))
     return EligibilityInputs(**values)
@@ -633,7 +633,7 @@ def _check_array(
     if value.dtype != dtype:
         raise TypeError(
             f"arrays.{name} must have dtype {np.dtype(dtype)}, got {value.dtype}; "
-            "build the arrays with optimizer.compile.compile_region"
+            "build the arrays with carecap.compile.compile_region"
         )
     if value.ndim != 1:
         raise ValueError(f"arrays.{name} must be 1-D, got shape {value.shape}")

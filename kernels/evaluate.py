@@ -120,7 +120,7 @@ _RULE, _STAFF, _SHIFT_A, _SHIFT_B, _SLOT, _PERIOD, _SPAN, _VALUE, _LIMIT = range
 _NUM_COLUMNS = 9
 _FOREVER = 1 << 40  # minutes beyond any horizon
 _DAY_MINUTES = 24 * 60
-# Codes of `optimizer.compile` (EMPLOYMENT_CODES, ANW_CODES), which kernels may not
+# Codes of `carecap.compile` (EMPLOYMENT_CODES, ANW_CODES), which kernels may not
 # import; a test keeps them equal.
 _EMPLOYEE, _AGENCY_EMPLOYMENT = 0, 2
 _ANW_DAY = 0
@@ -628,7 +628,7 @@ def _check_person(
     """Checks every per-person rule on the person's sorted shifts; returns the next row.
 
     The one list of per-person checks: `_person_violations` and the roster-aware
-    candidates (`kernels.candidates`) both call it.
+    candidates (`carecap.kernels.candidates`) both call it.
     """
     num_weeks = places.num_weeks
     row = _check_sequence(shifts, rules, person, seq, out, row)
@@ -884,7 +884,7 @@ def _fairness(values, group, num_groups):
 
 
 class CompiledLike(Protocol):
-    """What `evaluate_roster` reads of a compiled region (`optimizer.compile.CompiledRegion`).
+    """What `evaluate_roster` reads of a compiled region (`carecap.compile.CompiledRegion`).
 
     ``kernels`` never imports ``optimizer``, so the wrapper names only the
     attributes it uses.
@@ -1095,7 +1095,7 @@ def evaluate_roster(compiled: CompiledLike, slot_assignee: np.ndarray) -> Evalua
     Parameters
     ----------
     compiled
-        A compiled region (`optimizer.compile.compile_region`).
+        A compiled region (`carecap.compile.compile_region`).
     slot_assignee
         int64 array with one entry per open slot: the index of the person filling
         it, `UNCOVERED` (-1) or `AGENCY` (-2).
@@ -1116,7 +1116,7 @@ def evaluate_roster(compiled: CompiledLike, slot_assignee: np.ndarray) -> Evalua
     if arrays is None or not hasattr(compiled, "staff_ids"):
         raise TypeError(
             f"compiled must be a CompiledRegion, got {type(compiled).__name__}; "
-            "use optimizer.compile.compile_region(region)"
+            "use carecap.compile.compile_region(region)"
         )
     num_slots = arrays.slot_shift.shape[0]
     num_staff = arrays.staff_level.shape[0]

@@ -4,7 +4,7 @@ Slots are taken in a fixed order, scarcest first (fewest eligible people, then
 earliest start). Each slot goes to the cheapest eligible person for whom the whole
 roster stays legal: the person's fixed shifts, carry-in and the greedy's earlier
 assignments plus this one must pass the evaluator's own sequence and hours checks
-(`kernels.evaluate`), so every greedy roster is evaluator-clean by construction.
+(`carecap.kernels.evaluate`), so every greedy roster is evaluator-clean by construction.
 Flex-pool members cost only their premiums and travel while they are below their
 contract hours (they are paid anyway). A slot nobody can take goes to agency if the
 day's agency supply of its level lasts, and stays uncovered otherwise; a slot whose
@@ -33,7 +33,7 @@ from .evaluate import (
 )
 
 POOL_CODE = 1
-"""``staff_employment`` code of flex-pool members (`optimizer.compile.EMPLOYMENT_CODES`)."""
+"""``staff_employment`` code of flex-pool members (`carecap.compile.EMPLOYMENT_CODES`)."""
 
 MAX_NEW_PER_WEEK = 7
 """No one can take more than one new shift a day."""

@@ -1,6 +1,6 @@
 """Monte-Carlo of sickness weeks: refill every sampled week greedily, count what is left.
 
-Each sample is a week (or horizon) of sickness drawn by `kernels.sickness`. Starting
+Each sample is a week (or horizon) of sickness drawn by `carecap.kernels.sickness`. Starting
 from the sickness-free base roster, a sick person's base-roster slots open; they and
 the vacancy slots are refilled by the greedy filler through the eligibility graph,
 which is built once for every slot that can ever open ("the universe"): only which

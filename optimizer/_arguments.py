@@ -69,7 +69,7 @@ def check_rule_ids(value: Any, name: str = "skip_rules") -> frozenset[str]:
     ValueError
         If an id is not a rule id.
     """
-    from kernels.evaluate import RULE_IDS
+    from carecap.kernels.evaluate import RULE_IDS
 
     if isinstance(value, str | bytes):
         raise TypeError(

@@ -5,10 +5,10 @@ day, ANW class and level: open hours, distinct candidates and the hours those
 candidates can still work in that week. Slots with fewer than ``k`` candidates are
 listed: they are where care will stay uncovered first.
 
-The candidate counts come from the eligibility graph (`kernels.eligibility`), the spare
-hours from `kernels.capacity`. `roster_candidates` answers for one slot of a roster:
+The candidate counts come from the eligibility graph (`carecap.kernels.eligibility`), the spare
+hours from `carecap.kernels.capacity`. `roster_candidates` answers for one slot of a roster:
 who may take it, whom the roster keeps from it and why, and whom to ask
-(`kernels.candidates`). No personal data appears in the output.
+(`carecap.kernels.candidates`). No personal data appears in the output.
 """
 
 from __future__ import annotations
@@ -20,16 +20,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-from kernels.capacity import group_supply, remaining_week_minutes
-from kernels.eligibility import explain_ineligible
+from carecap.kernels.capacity import group_supply, remaining_week_minutes
+from carecap.kernels.eligibility import explain_ineligible
 
 from .anw import AnwClass
 from .clock import TZ
 from .compile import ANW_CODES, CompiledRegion
 
 if TYPE_CHECKING:
-    from kernels.eligibility import EligibilityGraph
+    from carecap.kernels.eligibility import EligibilityGraph
 
 ANW_NAMES = {code: anw.value for anw, code in ANW_CODES.items()}
 GROUP_COLUMNS = ["ward", "date", "anw_class", "level"]
@@ -255,7 +254,7 @@ def rank_candidates(
     slot
         Open-slot index.
     remaining, anw_shifts
-        `kernels.capacity.remaining_week_minutes` and `fixed_anw_shifts`, when the
+        `carecap.kernels.capacity.remaining_week_minutes` and `fixed_anw_shifts`, when the
         caller ranks several slots and computes them once.
 
     Returns
@@ -303,7 +302,7 @@ _INDEX_REF = re.compile(r"#(\d+)")
 def explain(compiled: CompiledRegion, staff: int, slot: int) -> list[str]:
     """Returns why a person may not take an open slot, with ids; empty when eligible.
 
-    The reasons of `kernels.eligibility.explain_ineligible` (default candidate pool),
+    The reasons of `carecap.kernels.eligibility.explain_ineligible` (default candidate pool),
     with shift, location and competence indices replaced by their ids (a carry-in
     shift by its local start time) and minutes by local times.
     """
@@ -414,7 +413,7 @@ class SlotCandidates:
 
 def _rule_bits(names: tuple[str, ...]) -> int:
     """Returns the `slot_verdicts` mask of the rules named (unknown names are left out)."""
-    from kernels.evaluate import RULE_IDS
+    from carecap.kernels.evaluate import RULE_IDS
 
     return sum(1 << RULE_IDS.index(name) for name in names if name in RULE_IDS)
 
@@ -430,7 +429,7 @@ def roster_candidates(
     """Returns who may take an open slot given a roster of the other open slots.
 
     Each person is judged by the evaluator's own per-person rule checks with the
-    slot added to their roster (`kernels.candidates.slot_verdicts`), so the answer
+    slot added to their roster (`carecap.kernels.candidates.slot_verdicts`), so the answer
     holds for the roster as it is, not only for the base roster.
 
     Parameters
@@ -440,20 +439,20 @@ def roster_candidates(
     slot
         Open-slot index.
     roster
-        int64 ``slot_assignee`` of the current roster (`optimizer.roster.read_roster`);
+        int64 ``slot_assignee`` of the current roster (`carecap.roster.read_roster`);
         None for the base roster alone (every open slot uncovered).
     remaining, anw_shifts
-        `kernels.capacity.remaining_week_minutes` and `fixed_anw_shifts`, when the
+        `carecap.kernels.capacity.remaining_week_minutes` and `fixed_anw_shifts`, when the
         caller looks at several slots and computes them once.
 
     Returns
     -------
     SlotCandidates
     """
-    from kernels.candidates import slot_verdicts
-    from kernels.eligibility import AGENCY as AGENCY_EMPLOYMENT
-    from kernels.eligibility import default_candidates
-    from kernels.evaluate import RULE_IDS
+    from carecap.kernels.candidates import slot_verdicts
+    from carecap.kernels.eligibility import AGENCY as AGENCY_EMPLOYMENT
+    from carecap.kernels.eligibility import default_candidates
+    from carecap.kernels.evaluate import RULE_IDS
 
     arrays = compiled.arrays
     num_slots, num_staff = len(arrays.slot_shift), len(arrays.staff_level)

@@ -5,7 +5,7 @@ Extra shifts go only to people who offered them, up to the hours they offered
 A planner can still phone someone: the ask list names, for every slot of a roster
 that goes to agency or stays uncovered, the people for whom taking that slot alone
 breaks CONSENT and no other rule. Each person is judged against the whole roster
-by the evaluator's own per-person checks (`kernels.candidates.slot_verdicts`).
+by the evaluator's own per-person checks (`carecap.kernels.candidates.slot_verdicts`).
 
 Only people who pass every per-pair check except consent (qualification,
 induction, availability, travel, rest against their fixed shifts) are tried: the
@@ -84,10 +84,10 @@ def ask_list(
         before the cut per unit. Slots of one shift, level and competence that are
         all agency (or all uncovered) are one unit: the same people could take any.
     """
-    from kernels.candidates import slot_verdicts
-    from kernels.eligibility import AGENCY as AGENCY_EMPLOYMENT
-    from kernels.eligibility import eligibility
-    from kernels.evaluate import AGENCY, Rule
+    from carecap.kernels.candidates import slot_verdicts
+    from carecap.kernels.eligibility import AGENCY as AGENCY_EMPLOYMENT
+    from carecap.kernels.eligibility import eligibility
+    from carecap.kernels.evaluate import AGENCY, Rule
 
     arrays = compiled.arrays
     roster = np.ascontiguousarray(slot_assignee, dtype=np.int64)

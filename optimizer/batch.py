@@ -2,7 +2,7 @@
 
 A manifest (YAML or JSON, `Manifest`) lists jobs: a region file or a generator preset
 and seed, an optional scenario file, and solver settings. Each job is one what-if
-(`optimizer.whatif.run_whatif`: the baseline and every scenario). `run_batch` runs
+(`carecap.whatif.run_whatif`: the baseline and every scenario). `run_batch` runs
 the jobs on any `concurrent.futures.Executor`: a local process pool by default, or a
 Dask cluster through ``distributed.Client(address).get_executor()``. Setting up a
 cluster is beyond the scope of this library; the CLI only connects to one.
@@ -129,7 +129,7 @@ class GeneratorSpec(_Strict):
     @field_validator("preset")
     @classmethod
     def _known_preset(cls, value: str) -> str:
-        from instances.presets import PRESETS
+        from carecap.instances.presets import PRESETS
 
         if value not in PRESETS:
             raise ValueError(
@@ -380,7 +380,7 @@ def _solve_job(spec: JobSpec) -> tuple[list[dict[str, Any]], str]:
     if spec.region_text is not None:
         region = parse_region(spec.region_text, spec.region_source or spec.job_id)
     else:
-        from instances.generator import generate_region
+        from carecap.instances.generator import generate_region
 
         generate = dict(spec.generate or {})
         start = generate.get("start")

@@ -200,7 +200,7 @@ def worker_init(driver_pid: int, log_level: int) -> None:
     Parameters
     ----------
     driver_pid
-        The driver's process id (`optimizer.lifetime.die_with_parent`).
+        The driver's process id (`carecap.lifetime.die_with_parent`).
     log_level
         The level of the driver's ``carecap`` logger.
     """

@@ -28,8 +28,7 @@ from .io import read_region, write_region, write_text_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from kernels.evaluate import Evaluation
+    from carecap.kernels.evaluate import Evaluation
 
     from .compile import CompiledRegion
 
@@ -42,15 +41,16 @@ EXIT_INTERRUPTED = 130
 
 log = logging.getLogger("carecap")
 
-CARECAP_LOGGERS = ("carecap", "optimizer", "kernels", "instances")
-"""Loggers that -v and -vv turn up; every other library stays at WARNING."""
+CARECAP_LOGGERS = ("carecap",)
+"""Loggers that -v and -vv turn up (every module logs under carecap.*); every
+other library stays at WARNING."""
 
 COMMAND_MODULES = (
-    "optimizer.whatif_cli",
-    "optimizer.batch_cli",
-    "optimizer.workbook_cli",
-    "optimizer.report_cli",
-    "optimizer.nrp_cli",
+    "carecap.whatif_cli",
+    "carecap.batch_cli",
+    "carecap.workbook_cli",
+    "carecap.report_cli",
+    "carecap.nrp_cli",
 )
 """Modules that add their own subcommands: each has ``register(subparsers)``, which
 adds its parsers with ``handler`` set (and the handler returns an exit code)."""
@@ -126,7 +126,7 @@ def seed_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Returns the argument parser with every subcommand."""
-    from instances.presets import PRESETS
+    from carecap.instances.presets import PRESETS
 
     parser = _Parser(
         prog="carecap",
@@ -485,7 +485,7 @@ def _sizes(text: str) -> list[int]:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from instances.generator import generate_region
+    from carecap.instances.generator import generate_region
 
     started = time.perf_counter()
     region = generate_region(args.preset, args.seed, weeks=args.weeks, start=args.start)
@@ -575,8 +575,7 @@ MAX_LISTED_VIOLATIONS = 50
 def coverage(compiled: CompiledRegion, evaluation: Evaluation) -> dict[str, Any]:
     """Returns slots and paid hours per slot status and ANW class, as plain data."""
     import numpy as np
-
-    from kernels.evaluate import ANW_CLASSES, SLOT_STATUSES
+    from carecap.kernels.evaluate import ANW_CLASSES, SLOT_STATUSES
 
     arrays = compiled.arrays
     counts = np.zeros((len(SLOT_STATUSES), len(ANW_CLASSES)), dtype=np.int64)
@@ -635,7 +634,7 @@ def _violations_csv(evaluation: Evaluation) -> str:
 
 
 def _print_evaluation(document: dict[str, Any]) -> None:
-    from kernels.evaluate import ANW_CLASSES
+    from carecap.kernels.evaluate import ANW_CLASSES
 
     summary = document["summary"]
     verdict = (
@@ -700,7 +699,7 @@ def _print_evaluation(document: dict[str, Any]) -> None:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from kernels.evaluate import evaluate_roster
+    from carecap.kernels.evaluate import evaluate_roster
 
     from .roster import check_run_pair, read_roster
 
@@ -736,8 +735,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _cmd_solve(args: argparse.Namespace) -> int:
     import numpy as np
     import ortools
-
-    from instances import EXAMPLE_REGION
+    from carecap.instances import EXAMPLE_REGION
 
     from .compile import compile_region
     from .cpsat.variables import NOT_PINNED
@@ -884,7 +882,7 @@ def _print_ask(asked: Sequence[Any], total: int) -> None:
 
 
 MOVES_COLUMNS = ("shift_id", "level", "before", "after", "change", "reason")
-"""Columns of moves.csv: `optimizer.solve.Move`'s fields (``after`` is who covers the
+"""Columns of moves.csv: `carecap.solve.Move`'s fields (``after`` is who covers the
 slot now, ``reason`` why it stays uncovered)."""
 
 
@@ -902,7 +900,7 @@ THINNEST_GROUPS = 10
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from kernels.eligibility import eligibility
+    from carecap.kernels.eligibility import eligibility
 
     from .analysis import capacity_analysis, thinnest_groups
 
@@ -1023,7 +1021,7 @@ BLOCKED_TITLES = {
     "hours_blocked": "hours-blocked: above an hours, nights or Sundays limit",
     "consent_blocked": "consent-blocked: above the hours they offered",
 }
-"""Console titles of the blocked groups (`optimizer.analysis.BLOCKED_GROUPS`)."""
+"""Console titles of the blocked groups (`carecap.analysis.BLOCKED_GROUPS`)."""
 
 
 def _roster_slot(slots: list[int], roster: Any) -> int:
@@ -1043,9 +1041,8 @@ def _filler_label(compiled: CompiledRegion, who: int) -> str:
 
 def _cmd_candidates(args: argparse.Namespace) -> int:
     import numpy as np
-
-    from kernels.candidates import insertion_violations
-    from kernels.capacity import remaining_week_minutes
+    from carecap.kernels.candidates import insertion_violations
+    from carecap.kernels.capacity import remaining_week_minutes
 
     from .analysis import BLOCKED_GROUPS, explain, fixed_anw_shifts, roster_candidates
     from .clock import TZ
@@ -1148,7 +1145,7 @@ def _explain_entry(
     found: Any, person: int, staff_id: str, reasons: list[str]
 ) -> dict[str, Any]:
     """Returns the --explain verdict of one person for one slot: rank, the list the
-    person is in (``candidate``, a `optimizer.analysis.BLOCKED_GROUPS` name, ``ask``,
+    person is in (``candidate``, a `carecap.analysis.BLOCKED_GROUPS` name, ``ask``,
     ``fills_it_now`` or ``not_a_candidate``) and the base-roster reasons."""
     ranked = found.ranked.index[found.ranked["staff_id"] == staff_id].tolist()
     group = "candidate" if ranked else "not_a_candidate"

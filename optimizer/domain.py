@@ -6,7 +6,7 @@ every cross-reference in one place, reporting *all* problems at once with the re
 and the field named. Everything downstream (the compile step, the kernels, the CP-SAT
 model) reads only a validated `Region`.
 
-Times are local wall-clock times in Europe/Amsterdam (see `optimizer.clock`); hours are
+Times are local wall-clock times in Europe/Amsterdam (see `carecap.clock`); hours are
 defined once (README glossary): *elapsed* time is end minus start in UTC, *paid* (worked)
 time is elapsed time less the unpaid break. ATW limits count worked time; contract,
 desired and maximum hours and wages count paid time; ORT applies to the minutes inside
@@ -1593,7 +1593,7 @@ def shift_limit_minutes(rules: LabourRules, sector: Sector) -> int:
 
 def _nominal_length(template: ShiftTemplate) -> tuple[int, bool]:
     """Returns a template's elapsed minutes on a normal day, and whether it is a night
-    (ATW definition, `optimizer.anw.classify_shift`)."""
+    (ATW definition, `carecap.anw.classify_shift`)."""
     start, end = shift_interval(_NOMINAL_DAY, template.start, template.end)
     cls = classify_shift(start, end, 0, frozenset())
     return cls.elapsed_minutes, cls.is_night

@@ -6,7 +6,7 @@ day, forbidden successions, maximum shifts per type, total minutes, minimum and
 maximum consecutive working days, minimum consecutive days off, maximum weekends,
 days off) and a penalty for unmet shift requests and for under- and over-cover.
 
-The model is built from the rule families of `optimizer.cpsat.library`, the same
+The model is built from the rule families of `carecap.cpsat.library`, the same
 families the regional roster model uses; the Dutch labour-law rules are switched
 off because the benchmark has no clock times. One committed preset
 (`NRP_PARAMETERS` for CP-SAT, `NRP_SEARCH` for the search around it) is used for
@@ -15,7 +15,7 @@ describes the search: CP-SAT on the full model, column generation over employee
 rows (a lower bound and a roster), a large-neighbourhood search whose neighbourhood
 models are built by the same families over the fixed rest of the roster, and
 CP-SAT again. Every roster is re-checked by the independent evaluator
-in `optimizer.nrp_evaluate`; a disagreement on feasibility or penalty raises
+in `carecap.nrp_evaluate`; a disagreement on feasibility or penalty raises
 `NrpModelError`.
 """
 
@@ -578,7 +578,7 @@ class NrpModel:
     cover
         False leaves out the cover terms and the requests of employees without a
         free cell: the penalty is then that of the free employees' own requests
-        (the pricing problem of `optimizer.nrp_columns`, which prices cover by
+        (the pricing problem of `carecap.nrp_columns`, which prices cover by
         duals).
     """
 
@@ -930,7 +930,7 @@ def solve_nrp(
     1. CP-SAT on the full model: a first roster and a lower bound; small instances
        are proven optimal here and the search stops. Without a roster at the end of
        its share, this phase goes on until the first one.
-    2. Column generation (`optimizer.nrp_columns`) from the best roster: the LP
+    2. Column generation (`carecap.nrp_columns`) from the best roster: the LP
        over employee rows gives a far stronger lower bound than the compact model
        (at most a few units below the published bounds once it converges). Once
        the LP has (nearly) converged or stopped falling, a dive fixes the days

@@ -12,9 +12,9 @@ it can be solved over a few columns at a time:
   over-cover as slack) is solved by GLOP; its duals price each (day, shift type);
 * each employee's *pricing problem* (the row with the least reduced cost at those
   prices) is solved by dynamic programming over the days (`RowPricer`, on
-  `kernels.nrp_rows`), exact but for the most shifts per type, which Lagrangian
+  `carecap.kernels.nrp_rows`), exact but for the most shifts per type, which Lagrangian
   multipliers price; where it neither finds an improving row nor proves that
-  there is none, CP-SAT solves the row model (`optimizer.nrp.NrpModel` with
+  there is none, CP-SAT solves the row model (`carecap.nrp.NrpModel` with
   ``cover=False``: the same rule families as every other model) over the rows
   below the employee's convexity dual, so that it stops once its bound passes
   that dual. On Instance13 the programme takes 2 ms a row where CP-SAT takes
@@ -44,10 +44,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from carecap.kernels.nrp_rows import SATURDAY, SUNDAY, cheapest_rows
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
-
-from kernels.nrp_rows import SATURDAY, SUNDAY, cheapest_rows
 
 from .nrp import DAYS_PER_WEEK, OFF, NrpInstance, NrpModel, parse_nrp
 
@@ -155,7 +154,7 @@ def compile_pricing() -> None:
     row of `COMPILE_INSTANCE` through `RowPricer`, so with the argument types every
     pricer passes.
 
-    `optimizer.nrp.solve_nrp` calls it before its clock starts: on a fresh
+    `carecap.nrp.solve_nrp` calls it before its clock starts: on a fresh
     install compiling took 4.3 s inside column generation's first pricing round,
     which then looked slow enough for column generation to give up on Instance8."""
     instance = parse_nrp(COMPILE_INSTANCE, source="compile_pricing")
@@ -163,7 +162,7 @@ def compile_pricing() -> None:
 
 
 class RowPricer:
-    """Prices rows by dynamic programming (`kernels.nrp_rows.cheapest_rows`).
+    """Prices rows by dynamic programming (`carecap.kernels.nrp_rows.cheapest_rows`).
 
     The programme holds every rule of a row but the most shifts of each type. Those
     it counts for the types whose limit the cheapest row broke (decremental state
@@ -226,7 +225,7 @@ class RowPricer:
     def groups(self, counted: tuple[int, ...]) -> tuple[np.ndarray, ...]:
         """Returns the programme's groups when the ``counted`` types are counted:
         ``group_start, group_members, group_class, group_units, group_counter,
-        class_forbids_group`` (see `kernels.nrp_rows.cheapest_rows`)."""
+        class_forbids_group`` (see `carecap.kernels.nrp_rows.cheapest_rows`)."""
         cached = self._groups.get(counted)
         if cached is not None:
             return cached

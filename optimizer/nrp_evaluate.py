@@ -1,7 +1,7 @@
 """Independent evaluator of Curtois & Qu benchmark rosters.
 
 Written from the rule list of ``FORMAT.md`` in plain NumPy, without the CP-SAT model
-or its rule library, so a bug in one is caught by the other: `optimizer.nrp.solve_nrp`
+or its rule library, so a bug in one is caught by the other: `carecap.nrp.solve_nrp`
 checks every roster it returns here and raises when the two disagree.
 """
 

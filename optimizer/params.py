@@ -54,7 +54,7 @@ class SolveParams:
         hours. None (default) leaves it to the fairness level. Assigning nothing
         meets it, so the model stays feasible.
     levels
-        The priority levels in order (`optimizer.cpsat.objective.ALL_LEVELS`);
+        The priority levels in order (`carecap.cpsat.objective.ALL_LEVELS`);
         empty for the default order (with ``changes`` after ``uncovered`` when
         re-planning with minimal change). Levels left out are not optimised.
     """

@@ -468,7 +468,7 @@ def region_facts(region_path: Path, roster_path: Path) -> RegionFacts:
         If the region is invalid or the roster does not fit it (a roster of
         another region gets one line saying so, not a line per row).
     """
-    from kernels.evaluate import evaluate_roster
+    from carecap.kernels.evaluate import evaluate_roster
 
     from .compile import compile_region
     from .io import read_region

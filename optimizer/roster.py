@@ -20,7 +20,7 @@ written by ``carecap solve`` can be read back as it is. ``carecap solve`` ends e
 row with ``run_id``, the id that its ``summary.json`` holds too: `check_run_pair`
 refuses a roster beside the summary of another run (issue 28, item 8). Open slots of a shift that no
 row mentions are uncovered. Text cells are written formula-safe and read back
-unchanged (`optimizer.csvfile`).
+unchanged (`carecap.csvfile`).
 
 A row with a level takes an open slot of its shift with that level and competence,
 in file order (the solver writes its rows in slot order, so the same slot comes
@@ -476,7 +476,7 @@ def _drop_without_consent(
     hours a person offered loses all of the person's new shifts in that week (the
     solve may give some back). ``assignee`` is changed in place.
     """
-    from kernels.evaluate import Rule, evaluate_roster
+    from carecap.kernels.evaluate import Rule, evaluate_roster
 
     evaluation = evaluate_roster(compiled, assignee)
     arrays = compiled.arrays
@@ -573,9 +573,9 @@ def roster_records(
     only personal field. ``cost_eur`` is the evaluator's cost of the slot (wage with
     ORT and lending VAT plus travel for a person, the booking for agency, nothing for
     an uncovered slot); ``reason`` says why an uncovered slot stays uncovered
-    (`kernels.capacity.UNCOVERED_REASONS`), when given.
+    (`carecap.kernels.capacity.UNCOVERED_REASONS`), when given.
     """
-    from kernels.evaluate import evaluate_roster
+    from carecap.kernels.evaluate import evaluate_roster
 
     region = compiled.region
     evaluation = evaluate_roster(compiled, slot_assignee)

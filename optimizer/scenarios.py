@@ -17,11 +17,11 @@ goes through `Region.replace`, so the result is validated again (pydantic's
 ``flex_pool``
     ``add`` members (negative removes), ``percent`` of the pool, or ``per_level``
     (e.g. ``{N3: 2, N4: -1}``). New members are copies of existing ones (the way
-    `optimizer.simulate.resize_flex_pool` grows a pool); removals are a seeded subset.
+    `carecap.simulate.resize_flex_pool` grows a pool); removals are a seeded subset.
 ``absence``
     Replaces the sickness list by one sampled horizon at an absence ``rate`` (a share,
     ``sector`` or ``national``), drawn with the Monte-Carlo sampler
-    (`kernels.sickness.sample_sick_days`) and the scenario seed (or ``seed``).
+    (`carecap.kernels.sickness.sample_sick_days`) and the scenario seed (or ``seed``).
 ``agency``
     Caps agency hours at ``max_share`` of the open hours (0: no agency at all) by
     cutting the agency supply.
@@ -363,7 +363,7 @@ def read_text_file(path: str | Path, what: str) -> str:
     """Returns a UTF-8 text file's content; `InputError` when it cannot be read.
 
     Only regular files within the input size limit are read
-    (`optimizer.io.read_input_text`).
+    (`carecap.io.read_input_text`).
     """
     return read_input_text(path, what)
 
@@ -895,7 +895,7 @@ def _apply_absence(
 ) -> tuple[Region, ChangeReport]:
     import datetime as dt
 
-    from kernels.sickness import sample_sick_days
+    from carecap.kernels.sickness import sample_sick_days
 
     from .simulate import NATIONAL_ABSENCE_RATE, absence_rates
 
@@ -993,7 +993,7 @@ def _apply_induction(
     overrides: dict[str, Any],
     notes: list[str],
 ) -> tuple[Region, ChangeReport]:
-    from kernels.eligibility import haversine_km
+    from carecap.kernels.eligibility import haversine_km
 
     locations_of: dict[str, list[str]] = defaultdict(list)
     for location in region.locations:

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from kernels.eligibility import eligibility
-from kernels.greedy import GreedyFiller
-from kernels.montecarlo import run_samples
+from carecap.kernels.eligibility import eligibility
+from carecap.kernels.greedy import GreedyFiller
+from carecap.kernels.montecarlo import run_samples
 
 from ._arguments import check_region, check_seed
 from .compile import CompiledRegion, compile_region

@@ -1,9 +1,9 @@
 """`solve`: the best legal roster of a region's open slots, checked by the evaluator.
 
-The CP-SAT backend (`optimizer.cpsat`) is warm-started from the greedy filler (or
+The CP-SAT backend (`carecap.cpsat`) is warm-started from the greedy filler (or
 from the previous roster when re-planning); the ``greedy`` backend returns the greedy
 roster itself (the baseline). Every roster is re-checked by
-`kernels.evaluate.evaluate_roster`; a hard-rule violation raises `RuntimeError`
+`carecap.kernels.evaluate.evaluate_roster`; a hard-rule violation raises `RuntimeError`
 naming the rules (a bug, never a result).
 
 Input that cannot be rostered legally (a person whose fixed base roster and carry-in
@@ -88,7 +88,7 @@ class Move:
     is who covers the slot now. ``change`` is ``'opened'`` for a slot the previous
     roster had no row for (a sick call freed it, or it is new; ``before`` is then
     empty) and ``'changed'`` otherwise. ``reason`` says why a slot left uncovered
-    stays so (`kernels.capacity.UNCOVERED_REASONS`), and is empty otherwise.
+    stays so (`carecap.kernels.capacity.UNCOVERED_REASONS`), and is empty otherwise.
     """
 
     shift_id: str
@@ -124,7 +124,7 @@ class Result:
         Violations of the input itself (fixed base roster and carry-in), found
         before solving; the people concerned got no new assignments.
     slot_reason
-        int8 per slot: why it stays uncovered (`kernels.capacity.UNCOVERED_REASONS`;
+        int8 per slot: why it stays uncovered (`carecap.kernels.capacity.UNCOVERED_REASONS`;
         0 for filled slots).
     moves
         Re-planning: the slots that opened since the previous roster, and those
@@ -180,7 +180,7 @@ class Result:
 
     def reasons(self) -> list[str]:
         """Returns the reason name of each slot ('' where filled)."""
-        from kernels.capacity import UNCOVERED_REASONS
+        from carecap.kernels.capacity import UNCOVERED_REASONS
 
         if self.slot_reason is None:
             return [""] * len(self.slot_assignee)
@@ -306,7 +306,7 @@ def _check(
 ) -> Any:
     """Returns the evaluation of a roster; raises on a violation the input did not
     already have (people with findings must have no new assignments)."""
-    from kernels.evaluate import evaluate_roster
+    from carecap.kernels.evaluate import evaluate_roster
 
     evaluation = evaluate_roster(compiled, slot_assignee)
     if not check:
@@ -328,7 +328,7 @@ def _check(
 def _findings(compiled: CompiledRegion) -> tuple[tuple[Any, ...], np.ndarray]:
     """Returns the input's own violations (no new assignments) and, per person,
     whether they are free of them."""
-    from kernels.evaluate import evaluate_roster
+    from carecap.kernels.evaluate import evaluate_roster
 
     nothing = np.full(compiled.arrays.slot_shift.shape[0], UNCOVERED, dtype=np.int64)
     evaluation = evaluate_roster(compiled, nothing)
@@ -352,7 +352,7 @@ def _moves(
 ) -> tuple[Move, ...]:
     """Returns the slots that opened or whose assignee changed, with who covers them
     now and, where nobody does, why."""
-    from kernels.capacity import UNCOVERED_REASONS
+    from carecap.kernels.capacity import UNCOVERED_REASONS
 
     slots = compiled.region.open_slots
     if opened is None:
@@ -421,15 +421,15 @@ def solve(
         ``'cpsat'`` (default) or ``'greedy'`` (the baseline filler).
     previous
         Re-planning: the previous roster as ``slot_assignee`` on this region's open
-        slots (`optimizer.roster.read_previous_roster` reads it from a roster file).
+        slots (`carecap.roster.read_previous_roster` reads it from a roster file).
         The result lists the `Move` of every previous assignment that changed.
     opened
         With ``previous``: bool per open slot, True where the previous roster had
-        no row for it (`optimizer.roster.opened_slots`); each such slot gets a
+        no row for it (`carecap.roster.opened_slots`); each such slot gets a
         `Move` saying who covers it now.
     pins
         ``slot_assignee`` of assignments that must be kept (staff index or AGENCY,
-        `optimizer.cpsat.variables.NOT_PINNED` elsewhere); each must be eligible.
+        `carecap.cpsat.variables.NOT_PINNED` elsewhere); each must be eligible.
     minimal_change
         With ``previous``: optimise the ``changes`` level right after ``uncovered``
         (unless ``params.levels`` says otherwise).
@@ -458,9 +458,9 @@ def solve(
             f"backend {backend!r} not understood; use one of cpsat, greedy"
         )
     params = SolveParams() if params is None else params
-    from kernels.capacity import uncovered_reasons
-    from kernels.eligibility import eligibility
-    from kernels.greedy import GreedyFiller
+    from carecap.kernels.capacity import uncovered_reasons
+    from carecap.kernels.eligibility import eligibility
+    from carecap.kernels.greedy import GreedyFiller
 
     started = time.perf_counter()
     compiled = region if isinstance(region, CompiledRegion) else compile_region(region)
@@ -738,7 +738,7 @@ def _check_anw_balance(
 
 def _rules_broken_alone(compiled: CompiledRegion, slot: int, who: int) -> str:
     """Returns " (rules ...)": what the person breaks taking the slot alone, if any."""
-    from kernels.evaluate import evaluate_roster
+    from carecap.kernels.evaluate import evaluate_roster
 
     alone = np.full(compiled.arrays.slot_shift.shape[0], UNCOVERED, dtype=np.int64)
     alone[slot] = who
@@ -760,8 +760,8 @@ def _check_pins(
     person not eligible for the slot or with findings, agency without supply or on a
     shift that breaks a length rule, or pinned assignments that together break a
     rule."""
-    from kernels.eligibility import length_rule_breaks
-    from kernels.evaluate import evaluate_roster
+    from carecap.kernels.eligibility import length_rule_breaks
+    from carecap.kernels.evaluate import evaluate_roster
 
     from .cpsat.variables import NOT_PINNED
 
@@ -818,7 +818,7 @@ def _keep_legal(
 ) -> np.ndarray | None:
     """Returns the previous roster without assignments the model cannot take, if the
     rest is legal (a warm start close to it); None otherwise."""
-    from kernels.evaluate import evaluate_roster
+    from carecap.kernels.evaluate import evaluate_roster
 
     kept = np.array(previous, dtype=np.int64, copy=True)
     for slot, who in enumerate(kept):

@@ -1,6 +1,6 @@
 """What-ifs: the baseline and every scenario solved alike, side by side.
 
-`run_whatif` solves the base region and each scenario (`optimizer.scenarios`) with the
+`run_whatif` solves the base region and each scenario (`carecap.scenarios`) with the
 same solver settings and seed, and compares each run's KPIs with the baseline's: the
 value of every KPI and its delta to the baseline (`KPI_COLUMNS`). The headline is
 how much of the extra hours offered actually landed in open (ANW) shifts, and what
@@ -204,7 +204,7 @@ def run_kpis(compiled: CompiledRegion, result: Any) -> dict[str, Any]:
     compiled
         The compiled region that was solved.
     result
-        Its `optimizer.solve.Result`.
+        Its `carecap.solve.Result`.
 
     Returns
     -------
@@ -327,7 +327,7 @@ def run_whatif(
         raise TypeError(
             "scenarios must be a list of Scenario, got "
             f"{type(scenarios).__name__}; read a file with "
-            "optimizer.scenarios.read_scenarios(path).scenarios"
+            "carecap.scenarios.read_scenarios(path).scenarios"
         )
     params = SolveParams() if params is None else params
     applied = [prepare_scenario(region, s, seed, source) for s in scenarios]
@@ -433,7 +433,7 @@ def _delta(value: Any, base: Any) -> float | None:
 def write_parquet_atomic(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Writes a frame as Parquet so that readers see the old file or the new one.
 
-    Through `optimizer.io.write_atomic`.
+    Through `carecap.io.write_atomic`.
     """
     write_atomic(path, lambda handle: frame.to_parquet(handle, index=False))
 

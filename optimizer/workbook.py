@@ -2,7 +2,7 @@
 
 Planners keep staff lists, contract hours, wishes and open shifts in spreadsheets. A
 region can be read from an ``.xlsx`` workbook or from a directory of CSV files, one
-sheet (file) per entity as laid out in `optimizer.workbook_sheets`, and written back
+sheet (file) per entity as laid out in `carecap.workbook_sheets`, and written back
 in the same layout, so that ``read_workbook(write_workbook(region))`` equals the
 region.
 
@@ -100,7 +100,7 @@ def save_workbook_atomic(workbook: Workbook, path: str | os.PathLike[str]) -> Pa
     """Saves an openpyxl workbook so that readers see the old file or the new one.
 
     The workbook goes to a temporary file in the target's directory, is flushed to
-    disk and then renamed over ``path`` (`optimizer.io.write_atomic`).
+    disk and then renamed over ``path`` (`carecap.io.write_atomic`).
 
     Returns
     -------
@@ -121,7 +121,7 @@ def write_csv_atomic(
 ) -> Path:
     """Writes a CSV file (comma-separated, UTF-8) atomically; values via `csv_text`.
 
-    Text cells are neutralised (`optimizer.csvfile`): a name such as ``=HYPERLINK(..)``
+    Text cells are neutralised (`carecap.csvfile`): a name such as ``=HYPERLINK(..)``
     gets one ``'`` in front, which import strips again; numbers, dates and times,
     formatted here, are never prefixed.
     """
@@ -531,7 +531,7 @@ def read_workbook(path: str | os.PathLike[str]) -> Region:
     Parameters
     ----------
     path
-        An ``.xlsx`` workbook in the template layout (`optimizer.workbook_sheets`),
+        An ``.xlsx`` workbook in the template layout (`carecap.workbook_sheets`),
         or a directory holding one ``<sheet>.csv`` file per sheet (comma, semicolon
         or tab separated; UTF-8 or Windows-1252).
 

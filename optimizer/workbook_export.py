@@ -17,7 +17,7 @@ VAT. Everything is written as ``.xlsx`` and as CSV, each file atomically::
     DIR/region.xlsx                   summary, agency bookings, settlement
     DIR/region/*.csv                  the same sheets
 
-Costs follow the evaluator (`kernels.evaluate.Evaluation`): a person's slot costs
+Costs follow the evaluator (`carecap.kernels.evaluate.Evaluation`): a person's slot costs
 (paid + ORT-weighted hours) x hourly wage of their level, times the lending VAT factor
 when the employer is not the shift's organisation, plus return-trip travel; an agency
 slot costs the booking at the agency rate with agency VAT.
@@ -58,7 +58,7 @@ REASON_TEXT = {
     "allows (for a night, or across the clock change): nobody may work it, agency "
     "staff included; shorten or split the shift",
 }
-"""Planner wording of each uncovered-slot reason (`kernels.capacity.UNCOVERED_REASONS`)."""
+"""Planner wording of each uncovered-slot reason (`carecap.kernels.capacity.UNCOVERED_REASONS`)."""
 
 _WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
 """Dutch weekday abbreviations, as planners read rosters."""
@@ -116,7 +116,7 @@ def _slots(
     slot_assignee: np.ndarray,
     reasons: Sequence[str | None] | None,
 ) -> list[_Slot]:
-    from kernels.evaluate import evaluate_roster
+    from carecap.kernels.evaluate import evaluate_roster
 
     region = compiled.region
     records = roster_records(
@@ -624,11 +624,11 @@ def organisation_tables(
     compiled
         The compiled region.
     slot_assignee
-        Per open slot: staff index, `optimizer.roster.AGENCY` or `UNCOVERED`.
+        Per open slot: staff index, `carecap.roster.AGENCY` or `UNCOVERED`.
     organisation
         The organisation's id.
     reasons
-        Per open slot, why it stays uncovered (`kernels.capacity.UNCOVERED_REASONS`
+        Per open slot, why it stays uncovered (`carecap.kernels.capacity.UNCOVERED_REASONS`
         names; '' or None where filled), if known.
 
     Returns
@@ -694,7 +694,7 @@ def write_roster_exports(
     compiled
         The compiled region.
     slot_assignee
-        Per open slot: staff index, `optimizer.roster.AGENCY` or `UNCOVERED`.
+        Per open slot: staff index, `carecap.roster.AGENCY` or `UNCOVERED`.
     directory
         Output directory (see the module docstring for the layout).
     reasons

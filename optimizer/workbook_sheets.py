@@ -1,7 +1,7 @@
 """The planner workbook template: its sheets and columns, and how cells are read.
 
 The template has one sheet (or, for a directory of CSV files, one file) per entity of
-the region model (`optimizer.domain`). Row 1 holds the column names; data starts on
+the region model (`carecap.domain`). Row 1 holds the column names; data starts on
 row 2. Column and sheet names may be given in English (the template's own names) or
 under a Dutch alias that planners use ("contracturen", "gewenste uren"); letter case,
 spaces, underscores, hyphens and a unit in brackets do not matter.
@@ -29,7 +29,7 @@ from .domain import Employment, Level, Preference, Sector
 # ---------------------------------------------------------------------------
 
 ORT_DAYS = ("weekday", "saturday", "sunday_holiday", "year_end_eve")
-"""The ``days`` values of an ORT band (`optimizer.domain.OrtBand`)."""
+"""The ``days`` values of an ORT band (`carecap.domain.OrtBand`)."""
 
 YES_NO = ("yes", "no")
 """How the template writes booleans (``ja``/``nee``, ``true``/``false``, 1/0 also read)."""

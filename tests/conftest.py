@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import sys
 
-from instances import EXAMPLE_REGION
-from optimizer.io import read_region
-from optimizer.nrp import parse_nrp
+import pytest
+from carecap.instances import EXAMPLE_REGION
+from carecap.io import read_region
+from carecap.nrp import parse_nrp
+
 from tests.helpers import parse, tiny_region_data
 from tests.nrp_helpers import hand_text
 
@@ -33,3 +35,22 @@ def tiny_region():
 def hand():
     """The hand-made benchmark instance of `tests.nrp_helpers.hand_text`."""
     return parse_nrp(hand_text(), "hand.txt", name="hand")
+
+
+FOLDER_NAMES = ("optimizer", "kernels", "instances")
+"""The repository folders carecap is built from; nothing may import them by name."""
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fails the run when a module was imported under a folder name instead of
+    ``carecap``: two copies of one module would be in play, and the installed
+    package (which has only carecap) would not match what was tested."""
+    stray = sorted(name for name in sys.modules if name.split(".")[0] in FOLDER_NAMES)
+    if stray:
+        print(
+            f"\nmodules imported by folder name, not as carecap.*: {', '.join(stray)}"
+            " (a Numba cache written before the rename loads them too: delete the"
+            " *.nbi and *.nbc files in the __pycache__ folders)",
+            file=sys.stderr,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

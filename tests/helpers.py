@@ -30,10 +30,9 @@ import json
 from typing import Any
 
 import pytest
-
-from optimizer.domain import Region
-from optimizer.exceptions import InputError
-from optimizer.io import parse_region
+from carecap.domain import Region
+from carecap.exceptions import InputError
+from carecap.io import parse_region
 
 SOURCE = "region.json"
 """The file name the tiny region is parsed under; every error line starts with it."""

@@ -26,9 +26,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from optimizer.anw import ShiftClass, classify_shift
-from optimizer.clock import TZ, to_utc
-from optimizer.domain import Employment, Region, Sector, Staff
+from carecap.anw import ShiftClass, classify_shift
+from carecap.clock import TZ, to_utc
+from carecap.domain import Employment, Region, Sector, Staff
 
 HOUR = dt.timedelta(hours=1)
 

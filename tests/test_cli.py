@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from carecap.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from carecap.instances import EXAMPLE_REGION
 
-from instances import EXAMPLE_REGION
-from optimizer.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from tests.helpers import BAD_FILES, make_bad_file, record, tiny_october_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -244,10 +244,10 @@ def test_generate_with_non_monday_start_exits_2(capsys, tmp_path):
 
 
 def test_module_entry_point_exits_2_on_bad_file(tmp_path):
-    """Tests that `python -m optimizer.cli validate` on a bad file exits 2 without traceback."""
+    """Tests that `python -m carecap.cli validate` on a bad file exits 2 without traceback."""
     path = make_bad_file(tmp_path, "truncated")
     result = subprocess.run(
-        [sys.executable, "-m", "optimizer.cli", "validate", str(path)],
+        [sys.executable, "-m", "carecap.cli", "validate", str(path)],
         capture_output=True,
         text=True,
         cwd=ROOT,

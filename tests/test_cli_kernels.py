@@ -12,11 +12,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-
-from instances import EXAMPLE_REGION
-from kernels.capacity import remaining_week_minutes
-from kernels.eligibility import eligibility, explain_ineligible
-from optimizer.analysis import (
+from carecap.analysis import (
     CANDIDATE_COLUMNS,
     capacity_analysis,
     explain,
@@ -24,10 +20,14 @@ from optimizer.analysis import (
     rank_candidates,
     thinnest_groups,
 )
-from optimizer.anw import AnwClass
-from optimizer.cli import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, main
-from optimizer.compile import compile_region
-from optimizer.domain import Employment
+from carecap.anw import AnwClass
+from carecap.cli import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, main
+from carecap.compile import compile_region
+from carecap.domain import Employment
+from carecap.instances import EXAMPLE_REGION
+from carecap.kernels.capacity import remaining_week_minutes
+from carecap.kernels.eligibility import eligibility, explain_ineligible
+
 from tests.helpers import parse
 from tests.test_cli import run
 
@@ -232,7 +232,7 @@ def test_evaluate_lists_at_most_50_violations(
     capsys, tmp_path, monkeypatch, compiled, graph
 ):
     """Tests that the console lists at most MAX_LISTED_VIOLATIONS and counts the rest."""
-    import optimizer.cli as cli
+    import carecap.cli as cli
 
     first, second, person = _rest_pair(compiled, graph)
     path = _write(tmp_path, f"shift_id,staff_id\n{first},{person}\n{second},{person}\n")

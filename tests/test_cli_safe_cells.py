@@ -14,12 +14,12 @@ import json
 from pathlib import Path
 
 import pytest
+from carecap.cli import main
+from carecap.csvfile import FORMULA_TRIGGERS, read_records, restore
+from carecap.io import read_region
+from carecap.report import read_roster_table, read_whatif_table
 from openpyxl import load_workbook
 
-from optimizer.cli import main
-from optimizer.csvfile import FORMULA_TRIGGERS, read_records, restore
-from optimizer.io import read_region
-from optimizer.report import read_roster_table, read_whatif_table
 from tests.helpers import tiny_region_data
 
 IDS = {

@@ -11,13 +11,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _imports(path: Path) -> set[str]:
+    """Returns the absolute module names a file imports (lazy imports included)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
+            found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module.split(".")[0])
+            found.add(node.module)
     return found
 
 
@@ -25,14 +26,29 @@ def _imports(path: Path) -> set[str]:
     "path", sorted((ROOT / "kernels").glob("*.py")), ids=lambda p: p.name
 )
 def test_kernels_import_only_numpy_and_numba(path):
-    """Tests that kernels import neither optimizer nor instances (one-way layering)."""
-    assert not _imports(path) & {
-        "optimizer",
-        "instances",
-        "pandas",
-        "pydantic",
-        "ortools",
-    }
+    """Tests that carecap.kernels imports no other part of carecap (one-way
+    layering) and none of the heavy libraries above it."""
+    for name in _imports(path):
+        top = name.split(".")[0]
+        assert top not in {"pandas", "pydantic", "ortools"}, name
+        if top == "carecap":
+            assert name.startswith("carecap.kernels"), name
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        p
+        for folder in ("optimizer", "kernels", "instances", "tests", "benchmarks")
+        for p in (ROOT / folder).rglob("*.py")
+    ),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_code_imports_carecap_not_the_folder_names(path):
+    """Tests that no code imports the repository folders by name (optimizer,
+    kernels, instances): the installed package is carecap."""
+    for name in _imports(path):
+        assert name.split(".")[0] not in {"optimizer", "kernels", "instances"}, name
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 The families are written with the general rule families of `.library` (at-most-one
 cliques, counts and weighted sums with fixed work as constants), the same functions
-the Curtois nurse-rostering adapter (`optimizer.nrp`) builds its model from; weekly
+the Curtois nurse-rostering adapter (`carecap.nrp`) builds its model from; weekly
 rest (H8) and the hour windows stay here, being clock-based.
 
 Rules checked per pair by the eligibility graph are not repeated here: H2, H3, H12,
@@ -31,9 +31,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+from carecap.kernels.conflicts import shift_conflicts
 from ortools.sat.python import cp_model
-
-from kernels.conflicts import shift_conflicts
 
 from .library import at_most_one_cliques, max_count, weighted_sum_between
 from .variables import Variables

@@ -3,7 +3,7 @@
 The functions work on per-person, per-day sequences of Boolean literals: "works on
 day d" (one literal per day) and "works shift type t on day d" (one per day and
 type). They know nothing of regions, instances or clock times, so the regional
-roster model and the Curtois nurse-rostering adapter (`optimizer.nrp`) build their
+roster model and the Curtois nurse-rostering adapter (`carecap.nrp`) build their
 rules from the same families.
 
 Literal sequences may hold the Python constants ``True`` and ``False`` besides model

@@ -16,9 +16,8 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+from carecap.kernels.eligibility import length_rule_breaks
 from ortools.sat.python import cp_model
-
-from kernels.eligibility import length_rule_breaks
 
 from ..roster import AGENCY, UNCOVERED
 

@@ -30,8 +30,8 @@ def medium_region(tmp_path_factory: pytest.TempPathFactory) -> Path:
     solve is still running when it is signalled."""
     path = tmp_path_factory.getbasetemp() / "hostile-region-M1.json"
     if not path.exists():
-        from instances.generator import generate_region
-        from optimizer.io import write_region
+        from carecap.instances.generator import generate_region
+        from carecap.io import write_region
 
         write_region(generate_region("M", 1, weeks=1), path)
     return path
@@ -77,7 +77,7 @@ def _default_sigint() -> None:
 
 
 class Carecap:
-    """``python -m optimizer.cli ARGV`` in a session of its own, its output read by
+    """``python -m carecap.cli ARGV`` in a session of its own, its output read by
     threads (so a full pipe never blocks it and lines can be waited for).
 
     Use as a context manager: on leaving, the whole session (the process and any
@@ -86,7 +86,7 @@ class Carecap:
 
     def __init__(self, *argv: object):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "optimizer.cli", *map(str, argv)],
+            [sys.executable, "-m", "carecap.cli", *map(str, argv)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from carecap.compile import compile_region
+from carecap.io import parse_region, read_region
+from carecap.kernels.evaluate import evaluate_roster
+from carecap.simulate import resize_flex_pool, simulate
+from carecap.solve import solve
+from carecap.whatif import run_whatif
 
-from kernels.evaluate import evaluate_roster
-from optimizer.compile import compile_region
-from optimizer.io import parse_region, read_region
-from optimizer.simulate import resize_flex_pool, simulate
-from optimizer.solve import solve
-from optimizer.whatif import run_whatif
 from tests.helpers import tiny_region_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,10 +152,10 @@ def test_very_verbose_logs_carecap_only(tmp_path):
     region.write_text(json.dumps(tiny_region_data()))
     script = (
         "import logging, sys\n"
-        "from optimizer.cli import main\n"
+        "from carecap.cli import main\n"
         "code = main(['-vv', 'validate', sys.argv[1]])\n"
         "levels = [logging.getLogger(n).getEffectiveLevel()\n"
-        "          for n in ('carecap', 'optimizer.workbook', 'numba', 'matplotlib')]\n"
+        "          for n in ('carecap', 'carecap.workbook', 'numba', 'matplotlib')]\n"
         "print(code, *levels)\n"
     )
     done = subprocess.run(

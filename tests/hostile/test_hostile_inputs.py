@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from carecap.cli import main
 
-from optimizer.cli import main
 from tests.helpers import tiny_region_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -411,7 +411,7 @@ def _run_bounded(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     return subprocess.run(
-        [sys.executable, "-m", "optimizer.cli", *argv],
+        [sys.executable, "-m", "carecap.cli", *argv],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from carecap.cli import main
 
-from optimizer.cli import main
 from tests.helpers import tiny_region_data
 from tests.hostile.test_hostile_inputs import run_refused
 
@@ -176,12 +176,12 @@ def test_full_disk_during_export_is_exit_2_naming_the_file(
 ):
     """Tests that a disk that fills up during export ends in exit 2 naming the file
     and the cause, leaves no file behind and prints no (ignored) traceback (item 7)."""
-    import optimizer.io
+    import carecap.io
 
     region = _write_region(tmp_path / "region.json")
     fdopen = os.fdopen
     monkeypatch.setattr(
-        optimizer.io.os, "fdopen", lambda fd, mode: _FullDisk(fdopen(fd, mode), 200)
+        carecap.io.os, "fdopen", lambda fd, mode: _FullDisk(fdopen(fd, mode), 200)
     )
     unraisable: list[Any] = []
     monkeypatch.setattr(sys, "unraisablehook", unraisable.append)

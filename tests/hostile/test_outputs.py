@@ -13,10 +13,10 @@ import dataclasses
 import json
 
 import pytest
+from carecap.cli import main
+from carecap.instances import EXAMPLE_REGION
+from carecap.roster import RUN_ID_COLUMN
 
-from instances import EXAMPLE_REGION
-from optimizer.cli import main
-from optimizer.roster import RUN_ID_COLUMN
 from tests.helpers import tiny_region_data
 from tests.hostile.processes import medium_region
 
@@ -47,16 +47,16 @@ def cut_pair(tmp_path, monkeypatch):
     assert _run("solve", "-o", out, *FAST, "--levels", "uncovered") == 0
     earlier = (out / "roster.csv").read_bytes()
 
-    import optimizer.cli
+    import carecap.cli
 
-    real = optimizer.cli.write_text_atomic
+    real = carecap.cli.write_text_atomic
 
     def cut_at_summary(path, text):
         if path.name == "summary.json":
             raise Cut
         return real(path, text)
 
-    monkeypatch.setattr(optimizer.cli, "write_text_atomic", cut_at_summary)
+    monkeypatch.setattr(carecap.cli, "write_text_atomic", cut_at_summary)
     with pytest.raises(Cut):
         _run("solve", "-o", out, *FAST)
     monkeypatch.undo()
@@ -118,15 +118,15 @@ def test_no_roster_leaves_no_earlier_roster_beside_its_summary(
     assert _run("solve", "-o", out, *FAST) == 0
     earlier = (out / "roster.csv").read_bytes()
 
-    import optimizer.solve
+    import carecap.solve
 
-    real = optimizer.solve.solve
+    real = carecap.solve.solve
 
     def no_roster(*args, **kwargs):
         result = real(*args, **kwargs)
-        return dataclasses.replace(result, status=optimizer.solve.SolveStatus.UNKNOWN)
+        return dataclasses.replace(result, status=carecap.solve.SolveStatus.UNKNOWN)
 
-    monkeypatch.setattr(optimizer.solve, "solve", no_roster)
+    monkeypatch.setattr(carecap.solve, "solve", no_roster)
     capsys.readouterr()
     assert _run("solve", "-o", out, *FAST) == 3
     monkeypatch.undo()

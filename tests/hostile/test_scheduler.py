@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from carecap.cli import main
 
-from optimizer.cli import main
 from tests.hostile.processes import EARLIER, ROOT
 
 CONNECT_TIMEOUT_S = 1.0
@@ -124,7 +124,7 @@ def test_service_that_never_answers_exits_2_in_time(manifest, kind):
     with service(kind) as address:
         try:
             run = subprocess.run(
-                [sys.executable, "-m", "optimizer.cli", *_argv(manifest, address)],
+                [sys.executable, "-m", "carecap.cli", *_argv(manifest, address)],
                 cwd=ROOT,
                 capture_output=True,
                 text=True,

@@ -12,16 +12,16 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from carecap.anw import AnwClass
+from carecap.compile import compile_region
+from carecap.domain import Employment, FixedAssignment, Sector
+from carecap.instances import EXAMPLE_REGION, generate_region, generator
+from carecap.instances import presets as P
+from carecap.instances.names import is_marked
+from carecap.instances.statistics import TARGETS, region_statistics
+from carecap.io import write_region
+from carecap.kernels.evaluate import UNCOVERED, evaluate_roster
 
-from instances import EXAMPLE_REGION, generate_region, generator
-from instances import presets as P
-from instances.names import is_marked
-from instances.statistics import TARGETS, region_statistics
-from kernels.evaluate import UNCOVERED, evaluate_roster
-from optimizer.anw import AnwClass
-from optimizer.compile import compile_region
-from optimizer.domain import Employment, FixedAssignment, Sector
-from optimizer.io import write_region
 from tests.reference_rules import check_base_roster
 
 STATISTICS_SEEDS = (1, 2, 3)
@@ -61,7 +61,7 @@ def test_same_seed_is_reproducible_across_processes(tmp_path):
             [
                 sys.executable,
                 "-m",
-                "optimizer.cli",
+                "carecap.cli",
                 "generate",
                 "--preset",
                 "S",

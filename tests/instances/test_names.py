@@ -6,8 +6,12 @@ import unicodedata
 
 import numpy as np
 import pytest
-
-from instances.names import _DUTCH_SURNAMES, _ORIGINS, is_marked, synthetic_names
+from carecap.instances.names import (
+    _DUTCH_SURNAMES,
+    _ORIGINS,
+    is_marked,
+    synthetic_names,
+)
 
 _LISTS = [_DUTCH_SURNAMES] + [
     names

@@ -1,6 +1,6 @@
 """Vectorised NumPy references of the kernels (style rule S8).
 
-Written from the rule definitions (README glossary, `kernels.eligibility` docstring),
+Written from the rule definitions (README glossary, `carecap.kernels.eligibility` docstring),
 not from the kernels: the kernels are tested against these, and the benchmarks
 measure the kernels' speed against them, so they are vectorised: no Python loop over
 staff, slots or pairs. Per-person lists (fixed shifts, unavailability, inductions)
@@ -11,10 +11,9 @@ are padded to matrices; slots are processed in chunks so that the dense
 from __future__ import annotations
 
 import numpy as np
-
-from optimizer.anw import AnwClass
-from optimizer.compile import ANW_CODES, EMPLOYMENT_CODES, RegionArrays
-from optimizer.domain import Employment
+from carecap.anw import AnwClass
+from carecap.compile import ANW_CODES, EMPLOYMENT_CODES, RegionArrays
+from carecap.domain import Employment
 
 CHUNK_ELEMENTS = 1 << 21
 """Slots x candidates per chunk of the dense first-stage masks (2 M)."""
@@ -97,7 +96,7 @@ def eligibility(
     candidate_mask: np.ndarray | None = None,
     chunk_elements: int = CHUNK_ELEMENTS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Returns (slot_ptr, staff_idx, travel_km, cost) as `kernels.eligibility` does.
+    """Returns (slot_ptr, staff_idx, travel_km, cost) as `carecap.kernels.eligibility` does.
 
     First the per-candidate checks that need no fixed-shift lists (qualification,
     induction, night exemption, pregnancy) as dense (slots x candidates) masks, one
@@ -250,7 +249,7 @@ def eligibility(
 def shift_conflicts(
     arrays: RegionArrays, chunk_elements: int = CHUNK_ELEMENTS
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Returns the conflicting pairs (a < b) of open-slot shifts, as `kernels.conflicts`.
+    """Returns the conflicting pairs (a < b) of open-slot shifts, as `carecap.kernels.conflicts`.
 
     Compares every pair of open-slot shifts with dense (chunk x shifts) matrices.
     """

@@ -1,16 +1,15 @@
-"""Tests of `kernels.candidates`: the rules a person breaks by taking one slot of a
+"""Tests of `carecap.kernels.candidates`: the rules a person breaks by taking one slot of a
 roster, against the whole-roster evaluator."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from kernels.candidates import insertion_violations, slot_verdicts
-from kernels.eligibility import eligibility
-from kernels.evaluate import AGENCY, RULE_IDS, UNCOVERED, evaluate_roster
-from kernels.greedy import greedy_roster
-from optimizer.compile import compile_region
+from carecap.compile import compile_region
+from carecap.kernels.candidates import insertion_violations, slot_verdicts
+from carecap.kernels.eligibility import eligibility
+from carecap.kernels.evaluate import AGENCY, RULE_IDS, UNCOVERED, evaluate_roster
+from carecap.kernels.greedy import greedy_roster
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from instances import generate_region
-from instances.generator import haversine_km
-from kernels.conflicts import shift_conflicts
-from kernels.eligibility import (
+from carecap.anw import AnwClass
+from carecap.compile import ANW_CODES, EMPLOYMENT_CODES, RegionArrays, compile_region
+from carecap.domain import Employment, Region
+from carecap.instances import generate_region
+from carecap.instances.generator import haversine_km
+from carecap.kernels.conflicts import shift_conflicts
+from carecap.kernels.eligibility import (
     AGENCY,
     CHECKS,
     DAY_CLASS,
@@ -24,9 +24,9 @@ from kernels.eligibility import (
     eligibility,
     explain_ineligible,
 )
-from optimizer.anw import AnwClass
-from optimizer.compile import ANW_CODES, EMPLOYMENT_CODES, RegionArrays, compile_region
-from optimizer.domain import Employment, Region
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.kernels import reference
 
 PROBE = "F0002"

@@ -14,12 +14,12 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from instances import generate_region
-from kernels import evaluate as evaluate_module
-from kernels.evaluate import (
+from carecap.anw import AnwClass
+from carecap.compile import ANW_CODES, EMPLOYMENT_CODES, compile_region
+from carecap.domain import Employment
+from carecap.instances import generate_region
+from carecap.kernels import evaluate as evaluate_module
+from carecap.kernels.evaluate import (
     AGENCY,
     ANW_CLASSES,
     FAIRNESS_GROUPS,
@@ -31,9 +31,9 @@ from kernels.evaluate import (
     _fairness,
     evaluate_roster,
 )
-from optimizer.anw import AnwClass
-from optimizer.compile import ANW_CODES, EMPLOYMENT_CODES, compile_region
-from optimizer.domain import Employment
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.helpers import move_region_data, parse, record, tiny_region_data
 from tests.reference_rules import check_roster
 

@@ -6,15 +6,14 @@ import datetime as dt
 
 import numpy as np
 import pytest
-
-from instances import EXAMPLE_REGION, generate_region
-from kernels.eligibility import eligibility
-from kernels.evaluate import AGENCY, UNCOVERED, evaluate_roster
-from kernels.greedy import GreedyFiller, greedy_roster
-from optimizer.compile import compile_region
-from optimizer.domain import CarryIn, Employment, PastShift
-from optimizer.io import read_region
-from optimizer.simulate import resize_flex_pool, simulate
+from carecap.compile import compile_region
+from carecap.domain import CarryIn, Employment, PastShift
+from carecap.instances import EXAMPLE_REGION, generate_region
+from carecap.io import read_region
+from carecap.kernels.eligibility import eligibility
+from carecap.kernels.evaluate import AGENCY, UNCOVERED, evaluate_roster
+from carecap.kernels.greedy import GreedyFiller, greedy_roster
+from carecap.simulate import resize_flex_pool, simulate
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""Tests of the cheapest-row programme of the Curtois benchmark (`kernels.nrp_rows`)
-and its pricer (`optimizer.nrp_columns.RowPricer`), against every row of small
+"""Tests of the cheapest-row programme of the Curtois benchmark (`carecap.kernels.nrp_rows`)
+and its pricer (`carecap.nrp_columns.RowPricer`), against every row of small
 random employees, judged by the benchmark's independent evaluator."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ import math
 
 import numpy as np
 import pytest
+from carecap import nrp_columns
+from carecap.kernels.nrp_rows import cheapest_rows
+from carecap.nrp import OFF, NrpInstance, parse_nrp, read_nrp
+from carecap.nrp_columns import ColumnGeneration, RowPricer, compile_pricing
+from carecap.nrp_evaluate import evaluate_assignment
 
-from kernels.nrp_rows import cheapest_rows
-from optimizer import nrp_columns
-from optimizer.nrp import OFF, NrpInstance, parse_nrp, read_nrp
-from optimizer.nrp_columns import ColumnGeneration, RowPricer, compile_pricing
-from optimizer.nrp_evaluate import evaluate_assignment
 from tests.nrp_helpers import CURTOIS, needs_curtois
 
 DAYS = 8

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from kernels.sickness import lognormal_mu, sample_sick_days
+from carecap.kernels.sickness import lognormal_mu, sample_sick_days
 
 
 def _days(masks: np.ndarray, num_days: int) -> np.ndarray:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from optimizer.anw import AnwClass, classify_shift
-from optimizer.clock import shift_interval
-from optimizer.holidays import dutch_public_holidays
+from carecap.anw import AnwClass, classify_shift
+from carecap.clock import shift_interval
+from carecap.holidays import dutch_public_holidays
 
 HOLIDAYS_2026 = frozenset(dutch_public_holidays(2026))
 

@@ -7,12 +7,12 @@ import json
 
 import numpy as np
 import pytest
+from carecap.ask import ask_list
+from carecap.compile import compile_region
+from carecap.instances.generator import generate_region
+from carecap.kernels.evaluate import UNCOVERED, evaluate_roster
+from carecap.solve import solve
 
-from instances.generator import generate_region
-from kernels.evaluate import UNCOVERED, evaluate_roster
-from optimizer.ask import ask_list
-from optimizer.compile import compile_region
-from optimizer.solve import solve
 from tests.optimizer.test_solve import PARAMS, _region
 
 
@@ -115,7 +115,7 @@ def test_asked_people_could_take_the_slot_once_they_agree(m5):
 
 def test_solve_writes_the_ask_list(tmp_path, capsys):
     """Tests that carecap solve puts the ask list in summary.json and on the console."""
-    from optimizer.cli import main
+    from carecap.cli import main
 
     assert main(["solve", "-o", str(tmp_path), "--time-limit", "10"]) == 0
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""Tests of `optimizer.batch` and ``carecap batch``: resuming, failures, Dask."""
+"""Tests of `carecap.batch` and ``carecap batch``: resuming, failures, Dask."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from instances import EXAMPLE_REGION
-from optimizer.batch import (
+from carecap.batch import (
     JobEvent,
     comparable,
     input_hash,
@@ -23,7 +21,9 @@ from optimizer.batch import (
     read_manifest,
     run_batch,
 )
-from optimizer.cli import main
+from carecap.cli import main
+from carecap.instances import EXAMPLE_REGION
+
 from tests.helpers import record, tiny_region_data
 
 SCENARIOS = """
@@ -260,7 +260,7 @@ def test_killed_batch_resumes_to_the_same_table(tmp_path):
     command = [
         sys.executable,
         "-m",
-        "optimizer.cli",
+        "carecap.cli",
         "batch",
         str(manifest),
         "-o",
@@ -326,7 +326,7 @@ def test_killed_batch_resumes_to_the_same_table(tmp_path):
 )
 def test_raises_on_bad_manifests(tmp_path, text, fragment):
     """Tests that manifest problems name the file, the job and the field."""
-    from optimizer.exceptions import InputError
+    from carecap.exceptions import InputError
 
     path = tmp_path / "m.yaml"
     path.write_text(text)

@@ -1,4 +1,4 @@
-"""Tests of roster-aware candidates (`optimizer.analysis.roster_candidates`, the
+"""Tests of roster-aware candidates (`carecap.analysis.roster_candidates`, the
 ``candidates --roster`` command) and of what a re-plan says about opened slots.
 
 The hand-made region: one VVT ward, the week of Monday 2026-03-02, N3 shifts ``OPEN``
@@ -14,11 +14,11 @@ import json
 
 import numpy as np
 import pytest
+from carecap.analysis import BLOCKED_GROUPS, roster_candidates
+from carecap.cli import EXIT_OK, main
+from carecap.compile import compile_region
+from carecap.roster import opened_slots, read_roster
 
-from optimizer.analysis import BLOCKED_GROUPS, roster_candidates
-from optimizer.cli import EXIT_OK, main
-from optimizer.compile import compile_region
-from optimizer.roster import opened_slots, read_roster
 from tests.helpers import one_ward_region_data, parse
 from tests.test_cli import run
 
@@ -272,10 +272,10 @@ def test_replan_moves_name_who_covers_an_opened_slot(tmp_path, capsys):
 def test_candidates_output_holds_ids_not_names(capsys, tmp_path, example_region):
     """Tests that the lists of a roster's open shift (console and --json, every
     group, --explain) name people by id only, in the named bundled example."""
-    from instances import EXAMPLE_REGION
-    from kernels.eligibility import eligibility
-    from kernels.greedy import greedy_roster
-    from optimizer.roster import write_roster
+    from carecap.instances import EXAMPLE_REGION
+    from carecap.kernels.eligibility import eligibility
+    from carecap.kernels.greedy import greedy_roster
+    from carecap.roster import write_roster
 
     compiled = compile_region(example_region)
     roster = greedy_roster(compiled.arrays, eligibility(compiled.arrays))

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from optimizer.anw import NIGHT_BAND, classify_shift
-from optimizer.clock import (
+from carecap.anw import NIGHT_BAND, classify_shift
+from carecap.clock import (
     UTC,
     NonexistentLocalTime,
     band_overlap_minutes,
@@ -16,7 +15,7 @@ from optimizer.clock import (
     shift_interval,
     to_utc,
 )
-from optimizer.holidays import dutch_public_holidays, holidays_between
+from carecap.holidays import dutch_public_holidays, holidays_between
 
 T = dt.time.fromisoformat
 D = dt.date.fromisoformat

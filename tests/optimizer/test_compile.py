@@ -6,10 +6,9 @@ import datetime as dt
 
 import numpy as np
 import pytest
-
-from instances import EXAMPLE_REGION, generate_region
-from optimizer.compile import ANW_CODES, EMPLOYMENT_CODES, compile_region
-from optimizer.io import read_region
+from carecap.compile import ANW_CODES, EMPLOYMENT_CODES, compile_region
+from carecap.instances import EXAMPLE_REGION, generate_region
+from carecap.io import read_region
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,7 @@ import csv
 import io
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from openpyxl import Workbook, load_workbook
-
-from optimizer.csvfile import (
+from carecap.csvfile import (
     FORMULA_TRIGGERS,
     csv_text,
     frame_text,
@@ -27,7 +23,11 @@ from optimizer.csvfile import (
     write_csv,
     xlsx_cell,
 )
-from optimizer.exceptions import InputError
+from carecap.exceptions import InputError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+
 from tests.helpers import parse, tiny_region_data
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+31612345678", "-1", "-0042", "@SUM(1)"]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from instances.generator import generate_region
-from kernels.eligibility import eligibility
-from optimizer.compile import compile_region
-from optimizer.cpsat.decompose import restrict_graph
-from optimizer.params import SolveParams
-from optimizer.solve import solve
+from carecap.compile import compile_region
+from carecap.cpsat.decompose import restrict_graph
+from carecap.instances.generator import generate_region
+from carecap.kernels.eligibility import eligibility
+from carecap.params import SolveParams
+from carecap.solve import solve
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from pydantic import ValidationError
-
-from optimizer.domain import (
+from carecap.domain import (
     GapCause,
     Horizon,
     Level,
@@ -18,6 +16,8 @@ from optimizer.domain import (
     ShiftLengthBreak,
     shift_length_breaks,
 )
+from pydantic import ValidationError
+
 from tests.helpers import (
     TINY_OPEN_SLOTS,
     assert_names,

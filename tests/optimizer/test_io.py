@@ -6,9 +6,9 @@ import json
 import os
 
 import pytest
+from carecap.exceptions import InputError
+from carecap.io import parse_region, read_region, write_region
 
-from optimizer.exceptions import InputError
-from optimizer.io import parse_region, read_region, write_region
 from tests.helpers import BAD_FILES, make_bad_file, parse, tiny_region_data
 
 

@@ -1,4 +1,4 @@
-"""Tests of the rule families in `optimizer.cpsat.library`, on tiny models.
+"""Tests of the rule families in `carecap.cpsat.library`, on tiny models.
 
 The sequence families are checked against brute force: every 0/1 sequence of a few
 days is either allowed by the rule as written down in words or not, and CP-SAT must
@@ -10,9 +10,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from carecap.cpsat import library
 from ortools.sat.python import cp_model
-
-from optimizer.cpsat import library
 
 
 class _Collector(cp_model.CpSolverSolutionCallback):

@@ -1,5 +1,5 @@
-"""Tests of the Curtois benchmark adapter (`optimizer.nrp`), its evaluator
-(`optimizer.nrp_evaluate`) and ``carecap nrp``.
+"""Tests of the Curtois benchmark adapter (`carecap.nrp`), its evaluator
+(`carecap.nrp_evaluate`) and ``carecap nrp``.
 
 The shared instances are read from ``../shared/benchmarks/curtois/``; tests that need
 them are skipped when the folder is absent.
@@ -12,12 +12,11 @@ import json
 
 import numpy as np
 import pytest
-
-from optimizer import nrp as nrp_module
-from optimizer import nrp_evaluate
-from optimizer.cli import EXIT_BAD_INPUT, EXIT_NO_SOLUTION, EXIT_OK, main
-from optimizer.exceptions import InputError
-from optimizer.nrp import (
+from carecap import nrp as nrp_module
+from carecap import nrp_evaluate
+from carecap.cli import EXIT_BAD_INPUT, EXIT_NO_SOLUTION, EXIT_OK, main
+from carecap.exceptions import InputError
+from carecap.nrp import (
     OFF,
     NrpModelError,
     parse_nrp,
@@ -25,7 +24,8 @@ from optimizer.nrp import (
     read_roster_csv,
     solve_nrp,
 )
-from optimizer.nrp_evaluate import evaluate, evaluate_assignment
+from carecap.nrp_evaluate import evaluate, evaluate_assignment
+
 from tests.nrp_helpers import CURTOIS, best_known, hand_text, needs_curtois
 
 

@@ -1,4 +1,4 @@
-"""Tests of the column generation for the Curtois benchmark (`optimizer.nrp_columns`):
+"""Tests of the column generation for the Curtois benchmark (`carecap.nrp_columns`):
 column costs, the validity and strength of its lower bound, and the dive's roster."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import time
 
 import numpy as np
 import pytest
+from carecap.nrp import OFF, read_nrp, solve_nrp
+from carecap.nrp_columns import FREE, ColumnGeneration
+from carecap.nrp_evaluate import evaluate_assignment
 from ortools.sat.python import cp_model
 
-from optimizer.nrp import OFF, read_nrp, solve_nrp
-from optimizer.nrp_columns import FREE, ColumnGeneration
-from optimizer.nrp_evaluate import evaluate_assignment
 from tests.nrp_helpers import CURTOIS, best_known, needs_curtois
 
 
@@ -141,7 +141,7 @@ def test_column_generation_that_gives_up_does_not_dive(monkeypatch):
     """Tests that `solve_nrp` takes no dive from a column generation that gave up,
     even where its LP looks like a tail (stopped falling, well below the roster),
     and still returns a legal roster."""
-    from optimizer import nrp as nrp_module
+    from carecap import nrp as nrp_module
 
     iterate = ColumnGeneration.iterate
 

@@ -1,4 +1,4 @@
-"""Tests of the HTML report (`optimizer.report`) and ``carecap report`` (issue 6)."""
+"""Tests of the HTML report (`carecap.report`) and ``carecap report`` (issue 6)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from optimizer.cli import main
-from optimizer.exceptions import InputError
-from optimizer.io import write_region
-from optimizer.report import (
+from carecap.cli import main
+from carecap.exceptions import InputError
+from carecap.io import write_region
+from carecap.report import (
     REPORT_NAME,
     coverage_grids,
     read_roster_table,

@@ -8,22 +8,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from instances import EXAMPLE_REGION
-from kernels.evaluate import evaluate_roster
-from optimizer.compile import compile_region
-from optimizer.domain import Employment
-from optimizer.exceptions import InputError
-from optimizer.io import read_region
-from optimizer.roster import (
+from carecap.compile import compile_region
+from carecap.domain import Employment
+from carecap.exceptions import InputError
+from carecap.instances import EXAMPLE_REGION
+from carecap.io import read_region
+from carecap.kernels.evaluate import evaluate_roster
+from carecap.roster import (
     AGENCY,
     UNCOVERED,
     read_previous_roster,
     read_roster,
     write_roster,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.helpers import parse
 
 
@@ -232,8 +232,8 @@ def _region_data(shifts, staff, supply, *, exact_level=False):
 
 def _solved(data, tmp_path):
     """Returns the compiled region, its solver roster and the roster file written."""
-    from optimizer.params import SolveParams
-    from optimizer.solve import solve
+    from carecap.params import SolveParams
+    from carecap.solve import solve
 
     compiled = compile_region(parse(data))
     result = solve(compiled, SolveParams(time_limit=10, workers=1), seed=0)
@@ -271,13 +271,13 @@ def test_roster_without_level_columns_is_matched_with_a_warning(tmp_path, caplog
     compiled, _, path = _n3_agency_under_open_n6(tmp_path)
     hand = tmp_path / "hand.csv"
     hand.write_text("shift_id,staff_id,type\n=S1,,agency\n", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="optimizer.roster"):
+    with caplog.at_level(logging.WARNING, logger="carecap.roster"):
         read = read_roster(compiled, hand)
     levels = [slot.level.value for slot in compiled.region.open_slots]
     assert read[levels.index("N6")] == AGENCY
     assert "without level and competence columns" in caplog.text
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="optimizer.roster"):
+    with caplog.at_level(logging.WARNING, logger="carecap.roster"):
         read_roster(compiled, path)
     assert not caplog.text
 
@@ -383,8 +383,8 @@ def test_solver_roster_reads_back_exactly(data):
     """Tests that solve -> roster.csv -> read gives the identical slot assignment,
     that ``--pin`` of the roster exits 0 or 1, and that ``--previous
     --minimal-change`` on the unchanged region writes no move (issue 26, item 1)."""
-    from optimizer.cli import main
-    from optimizer.io import write_region
+    from carecap.cli import main
+    from carecap.io import write_region
 
     with tempfile.TemporaryDirectory() as directory:
         tmp_path = Path(directory)
@@ -428,8 +428,8 @@ def test_solver_roster_reads_back_exactly(data):
 def test_replanning_keeps_an_agency_booking(tmp_path):
     """Tests that re-planning an unchanged region with minimal change keeps each agency
     booking where it was: two equal N6 units, supply for one (issue 26, item 1)."""
-    from optimizer.params import SolveParams
-    from optimizer.solve import solve
+    from carecap.params import SolveParams
+    from carecap.solve import solve
 
     data = _region_data(
         [

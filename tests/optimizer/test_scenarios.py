@@ -1,15 +1,14 @@
-"""Tests of `optimizer.scenarios`: the scenario file and applying its changes."""
+"""Tests of `carecap.scenarios`: the scenario file and applying its changes."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-
-from optimizer.cli import main
-from optimizer.domain import Employment, Level, Region
-from optimizer.exceptions import InputError
-from optimizer.scenarios import (
+from carecap.cli import main
+from carecap.domain import Employment, Level, Region
+from carecap.exceptions import InputError
+from carecap.scenarios import (
     BASELINE,
     Scenario,
     apply_scenario,
@@ -395,7 +394,7 @@ def test_cli_prints_the_scenario_schema(capsys):
 def test_new_candidates_are_held_to_their_offer(example_region):
     """Tests that '+1 h for everyone' lets people who wanted no more take 1 h, not
     their CAO headroom, and that their base roster stays legal (greedy re-check)."""
-    from optimizer.solve import solve
+    from carecap.solve import solve
 
     applied = apply_scenario(
         example_region,

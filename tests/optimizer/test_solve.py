@@ -1,4 +1,4 @@
-"""Tests of the CP-SAT roster solver (`optimizer.solve`, `optimizer.cpsat`)."""
+"""Tests of the CP-SAT roster solver (`carecap.solve`, `carecap.cpsat`)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from typing import Any
 
 import numpy as np
 import pytest
+from carecap.cli import main
+from carecap.compile import compile_region
+from carecap.instances import EXAMPLE_REGION
+from carecap.instances.generator import generate_region
+from carecap.io import read_region
+from carecap.kernels.evaluate import evaluate_roster
+from carecap.params import SolveParams
+from carecap.roster import AGENCY, UNCOVERED
+from carecap.solve import SolveStatus, solve
 
-from instances import EXAMPLE_REGION
-from instances.generator import generate_region
-from kernels.evaluate import evaluate_roster
-from optimizer.cli import main
-from optimizer.compile import compile_region
-from optimizer.io import read_region
-from optimizer.params import SolveParams
-from optimizer.roster import AGENCY, UNCOVERED
-from optimizer.solve import SolveStatus, solve
 from tests.helpers import one_ward_region_data, parse
 
 PARAMS = SolveParams(time_limit=20, workers=2)
@@ -103,7 +103,7 @@ def _better_or_equal(result, greedy) -> tuple[float, float, float, float]:
 
 def _uncovered_penalty(result, greedy) -> float:
     """Returns the level-1 value of the greedy roster, as the solver counts it."""
-    from optimizer.cpsat.objective import (
+    from carecap.cpsat.objective import (
         ANW_UNCOVERED_WEIGHT,
         UNCOVERED_FACTOR,
     )
@@ -334,7 +334,7 @@ def test_params_validation():
 
 def test_cli_solve_then_evaluate(tmp_path, capsys):
     """Tests that `carecap solve` writes roster.csv and summary.json that `evaluate` accepts."""
-    from instances import EXAMPLE_REGION
+    from carecap.instances import EXAMPLE_REGION
 
     code = main(
         [
@@ -402,7 +402,7 @@ def test_no_agency_on_a_shift_too_long_to_work_bug(backend, strategy):
 def test_pin_of_agency_on_a_shift_too_long_to_work_is_refused():
     """Tests that pinning agency on a shift that breaks a length rule is refused with
     a message naming the shift (issue 26, item 3)."""
-    from optimizer.cpsat.variables import NOT_PINNED
+    from carecap.cpsat.variables import NOT_PINNED
 
     compiled = _region([("2026-10-24", "T")], start="2026-10-19")
     region = compiled.region.replace(
@@ -432,7 +432,7 @@ def test_pin_of_agency_on_a_shift_too_long_to_work_is_refused():
 )
 def test_pin_without_consent_is_refused(person, message):
     """Tests that a pin breaking CONSENT is refused naming person, shift and rule."""
-    from optimizer.cpsat.variables import NOT_PINNED
+    from carecap.cpsat.variables import NOT_PINNED
 
     compiled = _region([("2026-03-02", "E")], person=person)
     pins = np.full(len(compiled.region.open_slots), NOT_PINNED, dtype=np.int64)
@@ -444,7 +444,7 @@ def test_pin_without_consent_is_refused(person, message):
 def test_previous_row_without_consent_is_dropped(tmp_path):
     """Tests that re-planning drops and lists a previous assignment that breaks
     CONSENT (the person has lowered the hours they offer since)."""
-    from optimizer.roster import read_previous_roster, write_roster
+    from carecap.roster import read_previous_roster, write_roster
 
     before = _region([("2026-03-02", "E"), ("2026-03-04", "E")])
     result = solve(before, PARAMS, seed=0)
@@ -464,7 +464,7 @@ def test_previous_row_without_consent_is_dropped(tmp_path):
 
 def test_bounds_of_non_negative_levels_are_not_below_zero():
     """Tests that levels made of non-negative terms report a bound in [0, value]."""
-    from optimizer.cpsat.objective import NON_NEGATIVE_LEVELS
+    from carecap.cpsat.objective import NON_NEGATIVE_LEVELS
 
     result = solve(read_region(EXAMPLE_REGION), PARAMS, seed=1)
     for level in result.levels:

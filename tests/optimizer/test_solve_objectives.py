@@ -9,16 +9,16 @@ from typing import Any
 
 import numpy as np
 import pytest
+from carecap.cli import EXIT_FINDINGS, main
+from carecap.compile import compile_region
+from carecap.cpsat.objective import LEVELS
+from carecap.cpsat.variables import NOT_PINNED
+from carecap.instances import EXAMPLE_REGION
+from carecap.io import read_region
+from carecap.params import SolveParams
+from carecap.roster import AGENCY, UNCOVERED
+from carecap.solve import SolveStatus, solve
 
-from instances import EXAMPLE_REGION
-from optimizer.cli import EXIT_FINDINGS, main
-from optimizer.compile import compile_region
-from optimizer.cpsat.objective import LEVELS
-from optimizer.cpsat.variables import NOT_PINNED
-from optimizer.io import read_region
-from optimizer.params import SolveParams
-from optimizer.roster import AGENCY, UNCOVERED
-from optimizer.solve import SolveStatus, solve
 from tests.helpers import one_ward_region_data, parse
 
 PARAMS = SolveParams(time_limit=20, workers=2)
@@ -300,7 +300,7 @@ def test_minimal_change_keeps_the_previous_roster(example, tmp_path):
     changed, sick = _sick_call(region, first)
     compiled = compile_region(changed)
     previous_file = tmp_path / "roster.csv"
-    from optimizer.roster import read_previous_roster, write_roster
+    from carecap.roster import read_previous_roster, write_roster
 
     write_roster(compile_region(region), first.slot_assignee, previous_file)
     previous, dropped = read_previous_roster(compiled, previous_file)
@@ -378,7 +378,7 @@ def test_unchanged_region_replans_to_the_same_roster(example):
 def test_tie_break_keeps_the_first_level_optimum(example, monkeypatch):
     """Tests that solving the uncovered level with the agency tie-break (large models)
     reaches the same uncovered value and the same agency optimum."""
-    import optimizer.cpsat.model as cpsat_model
+    import carecap.cpsat.model as cpsat_model
 
     region, first = example
     monkeypatch.setattr(cpsat_model, "TIE_BREAK_PAIRS", 0)
@@ -422,7 +422,7 @@ def test_anw_balance_rule_changes_who_works_what():
 
 def test_anw_balance_rule_is_checked(monkeypatch):
     """Tests that a roster breaking the balance rule is caught as a bug."""
-    from optimizer.cpsat.constraints import Constraints
+    from carecap.cpsat.constraints import Constraints
 
     monkeypatch.setattr(Constraints, "_anw_balance", lambda self: None)
     staff = [

@@ -1,7 +1,7 @@
 """Weekly rest (H8) in the CP-SAT model against the evaluator's series reading.
 
 The model anchors the rest period at every worked shift's start, the rule book at
-the start of each series; `optimizer.cpsat.constraints.Constraints._weekly_rest`
+the start of each series; `carecap.cpsat.constraints.Constraints._weekly_rest`
 argues that the two are the same rule with 7 x 24 h. Here the model's best roster
 is compared with the largest roster the evaluator accepts, found by trying every
 subset of a person's shifts, on random fortnights with carry-in work.
@@ -13,11 +13,11 @@ import datetime as dt
 import itertools
 
 import numpy as np
+from carecap.kernels.evaluate import RULE_IDS, UNCOVERED, evaluate_roster
+from carecap.solve import SolveStatus, solve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernels.evaluate import RULE_IDS, UNCOVERED, evaluate_roster
-from optimizer.solve import SolveStatus, solve
 from tests.optimizer.test_solve import PARAMS, _region
 
 START = dt.date(2026, 3, 2)

@@ -1,4 +1,4 @@
-"""Tests of `optimizer.whatif` and ``carecap whatif``."""
+"""Tests of `carecap.whatif` and ``carecap whatif``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ import os
 
 import pandas as pd
 import pytest
-
-from instances import EXAMPLE_REGION
-from optimizer.cli import main
-from optimizer.params import SolveParams
-from optimizer.scenarios import BASELINE, Scenario
-from optimizer.whatif import (
+from carecap.cli import main
+from carecap.instances import EXAMPLE_REGION
+from carecap.params import SolveParams
+from carecap.scenarios import BASELINE, Scenario
+from carecap.whatif import (
     KPI_COLUMNS,
     QUICK_NOTE,
     result_columns,

@@ -7,12 +7,10 @@ import json
 
 import openpyxl
 import pytest
-from openpyxl.utils import get_column_letter
-
-from optimizer.domain import Costs, LabourRules
-from optimizer.exceptions import InputError
-from optimizer.workbook import read_workbook, region_tables, write_workbook
-from optimizer.workbook_sheets import (
+from carecap.domain import Costs, LabourRules
+from carecap.exceptions import InputError
+from carecap.workbook import read_workbook, region_tables, write_workbook
+from carecap.workbook_sheets import (
     SETTINGS_ROWS,
     SHEETS,
     CellError,
@@ -22,6 +20,8 @@ from optimizer.workbook_sheets import (
     parse_time,
     parse_time_range,
 )
+from openpyxl.utils import get_column_letter
+
 from tests.helpers import parse
 
 
@@ -344,7 +344,7 @@ def test_round_trip_of_awkward_ids_in_a_list_cell(
 
 def test_round_trip_generated_m(tmp_path):
     """Tests the round trip on a generated M region (1300 staff, carry-in history)."""
-    from instances.generator import generate_region
+    from carecap.instances.generator import generate_region
 
     region = generate_region("M", 7)
     write_workbook(region, tmp_path / "m.xlsx")

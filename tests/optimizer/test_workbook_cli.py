@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-
-from instances import EXAMPLE_REGION
-from optimizer.cli import main
-from optimizer.compile import compile_region
-from optimizer.io import read_region
-from optimizer.params import SolveParams
-from optimizer.roster import write_roster
-from optimizer.solve import solve
-from optimizer.workbook import write_workbook
+from carecap.cli import main
+from carecap.compile import compile_region
+from carecap.instances import EXAMPLE_REGION
+from carecap.io import read_region
+from carecap.params import SolveParams
+from carecap.roster import write_roster
+from carecap.solve import solve
+from carecap.workbook import write_workbook
 
 
 def test_template_command(tmp_path, capsys):

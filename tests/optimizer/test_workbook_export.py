@@ -9,16 +9,15 @@ from collections import Counter
 
 import openpyxl
 import pytest
-
-from instances import EXAMPLE_REGION, generate_region
-from optimizer.cli import main
-from optimizer.compile import compile_region
-from optimizer.domain import Employment
-from optimizer.io import read_region, write_region
-from optimizer.params import SolveParams
-from optimizer.roster import AGENCY, UNCOVERED, write_roster
-from optimizer.solve import solve
-from optimizer.workbook_export import (
+from carecap.cli import main
+from carecap.compile import compile_region
+from carecap.domain import Employment
+from carecap.instances import EXAMPLE_REGION, generate_region
+from carecap.io import read_region, write_region
+from carecap.params import SolveParams
+from carecap.roster import AGENCY, UNCOVERED, write_roster
+from carecap.solve import solve
+from carecap.workbook_export import (
     organisation_tables,
     reasons_from_roster_csv,
     write_roster_exports,

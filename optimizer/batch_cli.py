@@ -132,7 +132,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     ok = len(report.outcomes) - report.num_failed
     print(
         f"{len(report.outcomes)} job(s): {ok} ok ({report.num_skipped} reused), "
-        f"{report.num_failed} failed; wrote results.csv and results.parquet to "
+        f"{report.num_failed} failed; wrote "
+        f"{', '.join(p.name for p in report.files if p.stem == 'results')} to "
         f"{args.output}"
     )
     return EXIT_FINDINGS if report.num_failed else EXIT_OK
@@ -146,8 +147,10 @@ def _executor(
     import multiprocessing
 
     from .cli import log
+    from .extras import require
 
     if address:
+        require("distributed", "--scheduler (a Dask cluster)", f"--scheduler {address}")
         from distributed import Client
 
         check_scheduler(address, args.connect_timeout)

@@ -50,6 +50,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .csvfile import read_frame, read_records
 from .exceptions import InputError
+from .extras import require
 from .io import format_validation_error, read_input_bytes, write_text_atomic
 from .roster import check_run_pair
 
@@ -409,7 +410,9 @@ def read_whatif_table(path: Path) -> pd.DataFrame:
     """
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
+            require("pyarrow", "a Parquet what-if table", str(path))
+            # Read as a regular, bounded file, as every other input is.
+            frame = pd.read_parquet(io.BytesIO(read_input_bytes(path)))
         else:
             frame = read_frame(path, infer=True)
     except FileNotFoundError:

@@ -27,6 +27,7 @@ Definitions (hours are paid hours over the whole horizon):
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import os
 import time
@@ -43,6 +44,7 @@ from .compile import CompiledRegion, compile_region
 from .csvfile import frame_text
 from .domain import Region
 from .exceptions import InputError
+from .extras import available, install_hint
 from .io import write_atomic, write_text_atomic
 from .params import SolveParams
 from .scenarios import (
@@ -52,6 +54,8 @@ from .scenarios import (
     Scenario,
     prepare_scenario,
 )
+
+log = logging.getLogger(__name__)
 
 KPI_COLUMNS: dict[str, str] = {
     "open_slots": "open slots to fill",
@@ -439,10 +443,22 @@ def write_parquet_atomic(frame: pd.DataFrame, path: str | os.PathLike[str]) -> N
 
 
 def write_table(frame: pd.DataFrame, directory: Path, stem: str) -> list[Path]:
-    """Writes ``stem.csv`` and ``stem.parquet`` atomically; returns their paths."""
+    """Writes ``stem.csv`` and, with pyarrow installed, ``stem.parquet`` atomically;
+    returns the paths written.
+
+    Without pyarrow (``carecap[parquet]``) only the CSV is written and a warning says
+    how to get the Parquet copy: the CSV holds the same table.
+    """
     csv_path = directory / f"{stem}.csv"
-    parquet_path = directory / f"{stem}.parquet"
     write_text_atomic(csv_path, frame_text(frame))
+    if not available("pyarrow"):
+        log.warning(
+            "%s.parquet not written: it needs pyarrow (%s)",
+            stem,
+            install_hint("pyarrow"),
+        )
+        return [csv_path]
+    parquet_path = directory / f"{stem}.parquet"
     write_parquet_atomic(frame, parquet_path)
     return [csv_path, parquet_path]
 

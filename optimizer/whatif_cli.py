@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "hours, agency cost, extra hours offered against those that landed in "
             "open (ANW) shifts, flex-pool utilisation, ANW share per employment type "
             "and the FTE equivalent of the gain (1 FTE = 36 h/week), each as value "
-            "and delta to the baseline. Writes whatif.csv, whatif.parquet and "
+            "and delta to the baseline. Writes whatif.csv, whatif.parquet (with carecap[parquet]) and "
             "whatif.json. Exit 0; 2 on bad input; 3 when a run found no roster."
         ),
     )
@@ -114,7 +114,7 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     document = result.to_document()
     document["region_file"] = str(args.region)
     document["scenario_file"] = str(args.scenarios)
-    write_table(result.to_frame(), args.output, "whatif")
+    tables = write_table(result.to_frame(), args.output, "whatif")
     write_text_atomic(args.output / "whatif.json", _dumps(document))
     if args.json:
         sys.stdout.write(_dumps(document))
@@ -137,6 +137,7 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
                 print(f"  {applied.name}: {report.summary}")
             for note in applied.notes:
                 print(f"  {applied.name}: note: {note}")
-        print(f"\nwrote whatif.csv, whatif.parquet and whatif.json to {args.output}")
+        names = ", ".join(path.name for path in tables)
+        print(f"\nwrote {names} and whatif.json to {args.output}")
     solved = all(row["status"] in ("OPTIMAL", "FEASIBLE") for row in result.rows)
     return EXIT_OK if solved else EXIT_NO_SOLUTION

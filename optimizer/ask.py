@@ -20,12 +20,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .compile import CompiledRegion
+from .compile import CompiledRegion, without_consent
 
 ASK_PER_SLOT = 5
 """People listed per slot (fewest extra hours first, then travel)."""
-
-_NO_CAP = 10**9  # minutes: the consent cap lifted
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,6 @@ def ask_list(
         all agency (or all uncovered) are one unit: the same people could take any.
     """
     from carecap.kernels.candidates import slot_verdicts
-    from carecap.kernels.eligibility import AGENCY as AGENCY_EMPLOYMENT
     from carecap.kernels.eligibility import eligibility
     from carecap.kernels.evaluate import AGENCY, Rule
 
@@ -94,11 +91,7 @@ def ask_list(
     open_now = np.flatnonzero(roster < 0)
     if open_now.size == 0:
         return [], 0
-    lifted = arrays._replace(
-        staff_offers_shifts=arrays.staff_employment != AGENCY_EMPLOYMENT,
-        staff_consent_minutes=np.full_like(arrays.staff_consent_minutes, _NO_CAP),
-    )
-    graph = eligibility(lifted)
+    graph = eligibility(without_consent(arrays))
     consent_only = np.int64(1) << np.int64(Rule.CONSENT)
     region = compiled.region
     entries: list[AskEntry] = []
@@ -123,11 +116,7 @@ def ask_list(
         total += asked.size
         if asked.size == 0:
             continue
-        paid = int(arrays.shift_paid[int(arrays.slot_shift[slot])])
-        beyond = np.maximum(
-            verdicts.week_minutes[asked] + paid - arrays.staff_desired_minutes[asked],
-            0,
-        )
+        beyond = verdicts.minutes_above_desired(asked)
         order = np.lexsort((asked, verdicts.travel_km[asked], beyond))[:per_slot]
         open_slot = region.open_slots[slot]
         start = region.shift_classes[open_slot.shift].start

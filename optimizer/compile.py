@@ -214,6 +214,24 @@ class CompiledRegion:
         return _index(self.shift_ids)
 
 
+def without_consent(arrays: RegionArrays) -> RegionArrays:
+    """Returns the arrays with CONSENT lifted: everyone but agency staff offers extra
+    shifts, and no week is capped at desired hours.
+
+    For asking who could help beyond their offer (`carecap.ask`) and for the tests
+    that take the rule out of the model; the region itself keeps the rule.
+    """
+    no_cap = np.iinfo(np.int32).max  # minutes: no week comes near it
+    return arrays._replace(
+        staff_offers_shifts=_frozen(
+            arrays.staff_employment != EMPLOYMENT_CODES[Employment.AGENCY]
+        ),
+        staff_consent_minutes=_frozen(
+            np.full_like(arrays.staff_consent_minutes, no_cap)
+        ),
+    )
+
+
 def _index(ids: tuple[str, ...]) -> dict[str, int]:
     return {value: k for k, value in enumerate(ids)}
 

@@ -25,8 +25,8 @@ from typing import Any, Literal
 import numpy as np
 
 from ._arguments import check_region, check_rule_ids, check_seed
-from .compile import EMPLOYMENT_CODES, CompiledRegion, compile_region
-from .domain import Employment, Region
+from .compile import CompiledRegion, compile_region, without_consent
+from .domain import Region
 from .params import DECOMPOSE_PAIRS, SolveParams
 from .roster import AGENCY, UNCOVERED
 
@@ -640,7 +640,6 @@ def solve(
 
 
 _NO_LIMIT = 10**9
-_AGENCY_CODE = EMPLOYMENT_CODES[Employment.AGENCY]
 
 _RELAXATIONS = {
     "H4": lambda a: {"rules": a.rules._replace(min_rest_minutes=0)},
@@ -674,8 +673,8 @@ _RELAXATIONS = {
         "staff_irregular_allowed": np.ones_like(a.staff_irregular_allowed)
     },
     "CONSENT": lambda a: {
-        "staff_offers_shifts": a.staff_employment != _AGENCY_CODE,
-        "staff_consent_minutes": np.full_like(a.staff_consent_minutes, _NO_LIMIT),
+        name: getattr(without_consent(a), name)
+        for name in ("staff_offers_shifts", "staff_consent_minutes")
     },
 }
 """Tests only: rules the eligibility graph (and for H4/H5 the conflict cliques)

@@ -229,6 +229,14 @@ class SlotVerdicts:
     cost: np.ndarray
     compiled: Any
 
+    def minutes_above_desired(self, people: np.ndarray) -> np.ndarray:
+        """Returns, per person, the paid minutes their week would hold above their
+        desired hours with the slot's shift (0 where it stays within them)."""
+        arrays = self.compiled.arrays
+        paid = int(arrays.shift_paid[int(arrays.slot_shift[self.slot])])
+        with_shift = self.week_minutes[people] + paid
+        return np.maximum(with_shift - arrays.staff_desired_minutes[people], 0)
+
     def violation(self, person: int) -> Violation | None:
         """Returns the first violation of the person taking the slot, with ids."""
         record = self.first[person]

@@ -547,8 +547,7 @@ def roster_candidates(
         )
 
     people = np.flatnonzero(checked & ~pool & ((mask & ~consent) == 0))
-    with_shift = verdicts.week_minutes[people] + arrays.shift_paid[shift]
-    extra = np.maximum(with_shift - arrays.staff_desired_minutes[people], 0) / 60
+    extra = verdicts.minutes_above_desired(people) / 60
     fields = base(people)
     del fields["employment"]
     ask = pd.DataFrame(

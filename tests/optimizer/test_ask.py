@@ -15,19 +15,19 @@ from carecap.solve import solve
 
 from tests.optimizer.test_solve import PARAMS, _region
 
+WITHOUT_WISH = {
+    "employment": "employee",
+    "ward": "W",
+    "contract_hours": 24,
+    "desired_hours": 24,
+}
+"""`_region`'s person as an employee who wants no more hours: offers no shift."""
+
 
 def test_only_legal_candidate_without_an_offer_is_asked():
     """Tests that an employee who offered nothing, the only person who could legally
     work an open shift, is left off the roster and listed to ask, exactly once."""
-    compiled = _region(
-        [("2026-03-02", "E")],
-        person={
-            "employment": "employee",
-            "ward": "W",
-            "contract_hours": 24,
-            "desired_hours": 24,
-        },
-    )
+    compiled = _region([("2026-03-02", "E")], person=WITHOUT_WISH)
     result = solve(compiled, PARAMS, seed=0)
     assert result.slot_assignee.tolist() == [UNCOVERED]
     asked, total = ask_list(compiled, result.slot_assignee)
@@ -48,10 +48,7 @@ def test_nobody_to_ask_when_the_slot_breaks_other_rules():
     compiled = _region(
         [("2026-03-02", "E")],
         person={
-            "employment": "employee",
-            "ward": "W",
-            "contract_hours": 24,
-            "desired_hours": 24,
+            **WITHOUT_WISH,
             "max_hours": 24,
             "unavailability": [
                 {"start": "2026-03-02T06:00:00", "end": "2026-03-02T12:00:00"}
